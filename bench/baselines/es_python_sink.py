@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""bench/baselines/es_python_sink.py — the pieces of bench/bench_es_sink.sh.
+
+    gen TOPIC N [--bodies DIR --prefix P --batch B]
+        produce N bars to TOPIC; with --bodies also write the same bars as
+        pre-built _bulk bodies (B documents each) for the curl ceiling
+    sink TOPIC GROUP PREFIX BATCH N
+        the baseline a Python shop would write: confluent-kafka consumer +
+        elasticsearch.helpers.bulk (client major = the node's major), same
+        _id/external version/daily index as es-sink; prints JSON docs/s
+    watch PORT N
+        polls es-sink's /metrics until docs_indexed_total reaches N; prints JSON docs/s
+
+Rates exclude start-up: they run from the first acknowledged batch to the last.
+"""
+import json
+import sys
+import time
+import urllib.request
+
+# elasticsearch 7.13's serializer imports numpy when present, and breaks on
+# numpy 2 (np.float_). The baseline needs neither numpy nor pandas.
+sys.modules["numpy"] = None
+sys.modules["pandas"] = None
+
+KST = 9 * 3600 * 1000
+SYMBOLS = ["005930", "000660", "035420", "051910", "035720", "068270", "207940", "005380"]
+
+
+def bar(i, t0=1763856000000):
+    sym = SYMBOLS[i % len(SYMBOLS)]
+    start = t0 + (i // len(SYMBOLS)) * 60000
+    base = 70000 + i % 997
+    o, c = base, base + i % 7 - 3
+    vol = 100 + i % 50
+    b = {"v": 1, "id": "%s|1m|%d" % (sym, start), "symbol": sym, "exchange": "KRX", "window": "1m",
+         "start": start, "end": start + 60000,
+         "day": time.strftime("%Y-%m-%d", time.gmtime((start + KST) // 1000)),
+         "open": o, "high": max(o, c) + 5, "low": min(o, c) - 5, "close": c, "volume": vol,
+         "turnover": vol * (o + c) / 2.0, "vwap": (o + c) / 2.0, "trades": 3 + i % 11,
+         "cum_vwap": base + 0.25, "final": True, "updated_ts": start + 61000,
+         "sma_5": base + 0.5, "ema_20": base + 0.125, "volatility": 0.0012}
+    return b
+
+
+def action(prefix, b):
+    return {"index": {"_index": "%s-bars-%s" % (prefix, b["day"].replace("-", ".")), "_id": b["id"],
+                      "version": b["updated_ts"], "version_type": "external_gte"}}
+
+
+def gen(topic, n, bodies=None, prefix=None, batch=None):
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": "127.0.0.1:9092", "linger.ms": 20, "enable.idempotence": True,
+                  "compression.type": "lz4", "queue.buffering.max.messages": 1000000})
+    out, lines = 0, []
+    for i in range(n):
+        b = bar(i)
+        doc = json.dumps(b, separators=(",", ":"))
+        while True:
+            try:
+                p.produce(topic, doc.encode(), key=b["symbol"].encode())
+                break
+            except BufferError:
+                p.poll(0.05)
+        p.poll(0)
+        if bodies:
+            lines += [json.dumps(action(prefix, b), separators=(",", ":")), doc]
+            if len(lines) == 2 * batch or i == n - 1:
+                with open("%s/%06d.ndjson" % (bodies, out), "w") as f:
+                    f.write("\n".join(lines) + "\n")
+                out, lines = out + 1, []
+    assert p.flush(120) == 0
+
+
+def sink(topic, group, prefix, batch, n):
+    from confluent_kafka import Consumer
+    from elasticsearch import Elasticsearch, helpers
+    es = Elasticsearch(["http://127.0.0.1:9200"], timeout=60)
+    c = Consumer({"bootstrap.servers": "127.0.0.1:9092", "group.id": group,
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe([topic])
+    done, t_first, docs_first = 0, None, 0
+    while done < n:
+        msgs = [m for m in c.consume(num_messages=batch, timeout=1.0) if not m.error()]
+        if not msgs:
+            continue
+        acts = []
+        for m in msgs:
+            b = json.loads(m.value())
+            acts.append({"_index": "%s-bars-%s" % (prefix, b["day"].replace("-", ".")), "_id": b["id"],
+                         "_version": b["updated_ts"], "_version_type": "external_gte", "_source": b})
+        ok, errors = helpers.bulk(es, acts, chunk_size=batch, raise_on_error=False)
+        c.commit(asynchronous=False)
+        done += len(msgs)
+        if t_first is None:
+            t_first, docs_first = time.time(), done
+    dt = time.time() - t_first
+    c.close()
+    print(json.dumps({"docs": n, "seconds": round(dt, 3), "docs_per_s": round((n - docs_first) / dt, 1)}))
+
+
+def metric(port, name):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+    return 0.0
+
+
+def watch(port, n, timeout=1800):
+    t0, t_first, first = time.time(), None, 0
+    name = "tickpipe_es_sink_docs_indexed_total"
+    while time.time() - t0 < timeout:
+        try:
+            v = metric(port, name)
+        except OSError:
+            v = 0
+        if v > 0 and t_first is None:
+            t_first, first = time.time(), v
+        if v >= n:
+            dt = time.time() - t_first
+            print(json.dumps({"docs": n, "seconds": round(dt, 3), "docs_per_s": round((n - first) / dt, 1)}))
+            return
+        time.sleep(0.02)
+    sys.exit("es-sink did not index %d documents in %d s" % (n, timeout))
+
+
+if __name__ == "__main__":
+    a = sys.argv[1:]
+    if a[0] == "gen":
+        kw = {}
+        if "--bodies" in a:
+            kw = {"bodies": a[a.index("--bodies") + 1], "prefix": a[a.index("--prefix") + 1],
+                  "batch": int(a[a.index("--batch") + 1])}
+        gen(a[1], int(a[2]), **kw)
+    elif a[0] == "sink":
+        sink(a[1], a[2], a[3], int(a[4]), int(a[5]))
+    elif a[0] == "watch":
+        watch(int(a[1]), int(a[2]))
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Helpers for bench/bench_vwap.sh (tickpipe and the baselines get the same data).
+
+  vwap_tools.py topics SUFFIX PARTS            create bench topics (bars with LogAppendTime)
+  vwap_tools.py produce TOPIC N SYMBOLS        N ticks in tick_encode's layout, as fast as possible
+  vwap_tools.py rate PORT N PID                ticks/s from vwap-stream's ticks_total, CPU s used
+  vwap_tools.py groupdone GROUP TOPIC PID      ticks/s from a group's committed offsets (baselines)
+  vwap_tools.py latency TICKS BARS RATE SECS SYMBOLS   produce at RATE/s, then p50/p99 ms
+
+Latency: each tick's event time is its produce time and its price encodes the
+produce time in microseconds (mod 1e9), so a bar update's close tells which
+tick it reflects; the bars topic uses LogAppendTime, so the message timestamp is
+when the update landed in `bars`. latency = append time - tick produce time.
+"""
+import json
+import os
+import sys
+import time
+import urllib.request
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+B = "127.0.0.1:9092"
+KST = 9 * 3600 * 1000
+FMT = ('{"v":1,"id":"sim|%s|%d","source":"sim","symbol":"%s","exchange":"KRX","ts":%d,'
+       '"day":"%s","price":%d,"qty":%d,"cum_volume":%d,"cum_turnover":%d}')
+
+
+def kst_day(ms):
+    return time.strftime("%Y-%m-%d", time.gmtime((ms + KST) / 1000))
+
+
+def topics(suffix, parts):
+    a = AdminClient({"bootstrap.servers": B})
+    new = [NewTopic("bench_vs_ticks_" + suffix, int(parts), 1),
+           NewTopic("bench_vs_bars_" + suffix, int(parts), 1,
+                    config={"message.timestamp.type": "LogAppendTime"}),
+           NewTopic("bench_vs_ksbars_" + suffix, int(parts), 1,
+                    config={"message.timestamp.type": "LogAppendTime"}),
+           NewTopic("bench_vs_dlq_" + suffix, 1, 1)]
+    for f in a.create_topics(new).values():
+        f.result(30)
+
+
+def producer(linger=50):
+    return Producer({"bootstrap.servers": B, "linger.ms": linger, "compression.type": "lz4",
+                     "batch.size": 1000000, "queue.buffering.max.messages": 2000000,
+                     "enable.idempotence": True})
+
+
+def produce(topic, n, nsym):
+    n, nsym = int(n), int(nsym)
+    p = producer()
+    # A simulated KRX session from 2026-11-20 09:00 KST with about ten trades
+    # per symbol and minute (the full size fills 09:00-15:30), so the mix of
+    # updates and final bars per tick is the same at every BENCH_SCALE.
+    base, day = 1795132800000, "2026-11-20"
+    span = min(23400000, n * 60000 // (nsym * 10))
+    cum = [[0, 0] for _ in range(nsym)]
+    for i in range(n):
+        k = i % nsym
+        s = "%06d" % (100000 + k)
+        price, qty = 10000 + (i * 7919 % 50) * 10, 1 + i % 97
+        c = cum[k]
+        c[0] += qty
+        c[1] += price * qty
+        v = FMT % (s, i, s, base + i * span // n, day, price, qty, c[0], c[1])
+        while True:
+            try:
+                p.produce(topic, v.encode(), key=s.encode())
+                break
+            except BufferError:
+                p.poll(0.05)
+        if i % 20000 == 0:
+            p.poll(0)
+    assert p.flush(300) == 0
+
+
+def cpu_seconds(pid):
+    f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def hwm_kb(pid):
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1])
+    return 0
+
+
+def rate(port, n, pid):
+    """Polls tickpipe_vwap_stream_ticks_total; prints rate, CPU s/tick, peak RSS KB."""
+    n = int(n)
+
+    def count():
+        try:
+            text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=2).read()
+        except OSError:
+            return -1
+        for line in text.decode().splitlines():
+            if line.startswith("tickpipe_vwap_stream_ticks_total"):
+                return float(line.split()[-1])
+        return -1
+    first, deadline = None, time.time() + 900
+    while time.time() < deadline:
+        c = count()
+        if c > 0 and first is None:
+            first = (time.time(), c, cpu_seconds(pid))
+        if c >= n:
+            dt, dn = time.time() - first[0], c - first[1]
+            print("%.0f %.4f %d" % (dn / dt, (cpu_seconds(pid) - first[2]) * 1e6 / dn,
+                                    hwm_kb(pid)))
+            return
+        time.sleep(0.01)
+    print("0 0 0")
+
+
+def groupdone(group, topic, pid):
+    """For the baselines: rate from committed offsets of their group."""
+    c = Consumer({"bootstrap.servers": B, "group.id": group})
+    md = c.list_topics(topic, timeout=10).topics[topic].partitions
+    tps = [TopicPartition(topic, p) for p in md]
+    end = sum(c.get_watermark_offsets(tp, timeout=10)[1] for tp in tps)
+    first, deadline = None, time.time() + 900
+    while time.time() < deadline:
+        got = sum(max(0, tp.offset) for tp in c.committed(tps, timeout=10))
+        if got > 0 and first is None:
+            first = (time.time(), got, cpu_seconds(pid))
+        if got >= end:
+            dt = max(1e-3, time.time() - first[0])
+            dn = max(1, got - first[1])
+            print("%.0f %.4f %d" % (dn / dt, (cpu_seconds(pid) - first[2]) * 1e6 / dn,
+                                    hwm_kb(pid)))
+            c.close()
+            return
+        time.sleep(0.05)
+    c.close()
+    print("0 0 0")
+
+
+def latency(ticks, bars, rate_s, secs, nsym):
+    rate_s, secs, nsym = float(rate_s), float(secs), int(nsym)
+    p = producer(linger=1)
+    day = kst_day(int(time.time() * 1000))
+    t0 = time.time()
+    i = 0
+    while time.time() - t0 < secs:
+        target = int((time.time() - t0) * rate_s)
+        while i < target:
+            now_us = int(time.time() * 1e6)
+            s = "%06d" % (100000 + i % nsym)
+            v = FMT % (s, i, s, now_us // 1000, day, now_us % 1000000000 + 1, 1, 0, 0)
+            v = v.replace(',"cum_volume":0,"cum_turnover":0', "")
+            p.produce(ticks, v.encode(), key=s.encode())
+            i += 1
+        p.poll(0)
+        time.sleep(0.0005)
+    p.flush(30)
+    time.sleep(3)
+    c = Consumer({"bootstrap.servers": B, "group.id": "lat-%d" % os.getpid(),
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe([bars])
+    lat, idle = [], time.time()
+    while time.time() - idle < 5:
+        m = c.poll(0.2)
+        if m is None or m.error():
+            continue
+        idle = time.time()
+        b = json.loads(m.value())
+        if b.get("final"):
+            continue  # a final bar's close may be a minute old: updates measure latency
+        append_ms = m.timestamp()[1]
+        enc = int(b["close"]) - 1
+        d = (append_ms * 1000 - enc + 500000000) % 1000000000 - 500000000
+        lat.append(d / 1000.0)
+    c.close()
+    lat.sort()
+    if not lat:
+        print("0 0 0 %d" % i)
+        return
+    print("%.3f %.3f %d %d" % (lat[len(lat) // 2], lat[int(len(lat) * 0.99)], len(lat), i))
+
+
+if __name__ == "__main__":
+    {"topics": topics, "produce": produce, "rate": rate, "groupdone": groupdone,
+     "latency": latency}[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# bench_es_sink — es-sink's indexing rate against the same Elasticsearch node,
+# side by side with
+#   ceiling:  curl POSTing pre-built _bulk bodies (same documents, same action
+#             lines, same batch size, same templates) over one kept-alive
+#             connection: what the node takes with zero client work;
+#   baseline: a Python consumer (confluent-kafka + elasticsearch.helpers.bulk,
+#             client 7.13 for the 7.x node) doing the same job.
+# Goals: es-sink >= 95% of the ceiling, >= 3x the Python baseline.
+#
+#   BENCH_SCALE=1 (200000 bars; the smoke test uses 0.05)  BENCH_BATCH=2000
+#   BENCH_REPEAT=3 (interleaved runs; each contender's best counts: the machine is shared)
+# Each rate runs from the first acknowledged batch to the last (start-up and
+# group join excluded, the same way for all three). Results: bench/results/es_sink.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.cache/venv/bin/python
+HELP=bench/baselines/es_python_sink.py
+ES=${ES_URL:-http://127.0.0.1:9200}
+N=$($PY -c "print(max(1000, int(200000 * float('${BENCH_SCALE:-1}'))))")
+BATCH=${BENCH_BATCH:-2000}
+ID=$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
+TOPIC=bench_es_$ID
+CEIL=tickpipe-bench-ceil-$ID SINK=tickpipe-bench-sink-$ID PYB=tickpipe-bench-py-$ID
+WORK=$(mktemp -d)
+SINK_PID=
+
+cleanup() {
+	[[ -n $SINK_PID ]] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
+	for p in $CEIL $SINK $PYB; do
+		curl -s -o /dev/null -XDELETE "$ES/$p-*"
+		curl -s -o /dev/null -XDELETE "$ES/_index_template/$p-*"
+	done
+	$PY -c "from confluent_kafka.admin import AdminClient
+a = AdminClient({'bootstrap.servers': '127.0.0.1:9092'})
+[f.result(30) for f in a.delete_topics(['$TOPIC']).values()]" || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+install_templates() { # PREFIX: the templates es-sink would install, for the non-es-sink runs
+	bin/es-sink templates --index-prefix "$1" --index-replicas 0 | while read -r verb path; do
+		read -r body
+		curl -sf -o /dev/null -XPUT -H 'Content-Type: application/json' "$ES/$path" -d "$body"
+	done
+}
+
+count() { curl -s -XPOST "$ES/$1-*/_refresh" >/dev/null; curl -s "$ES/$1-*/_count" | $PY -c 'import json,sys; print(json.load(sys.stdin)["count"])'; }
+
+$PY -c "from confluent_kafka.admin import AdminClient, NewTopic
+a = AdminClient({'bootstrap.servers': '127.0.0.1:9092'})
+[f.result(30) for f in a.create_topics([NewTopic('$TOPIC', num_partitions=6, replication_factor=1)]).values()]"
+mkdir -p "$WORK/bodies"
+echo "bench es_sink: $N bars, batch $BATCH" >&2
+$PY $HELP gen "$TOPIC" "$N" --bodies "$WORK/bodies" --prefix "$CEIL" --batch "$BATCH"
+
+drop() { curl -s -o /dev/null -XDELETE "$ES/$1-*"; }
+
+# 1. ceiling: curl, one connection, bodies ready on disk; per-request times, first excluded.
+install_templates "$CEIL"
+first=1
+for f in "$WORK"/bodies/*.ndjson; do
+	((first)) || echo next
+	first=0
+	printf 'url = "%s/_bulk?filter_path=errors,items.*.status,items.*.error"\n' "$ES"
+	printf 'data-binary = "@%s"\nheader = "Content-Type: application/x-ndjson"\n' "$f"
+	printf 'output = "/dev/null"\nwrite-out = "%%{time_total}\\n"\n'
+done >"$WORK/curl.cfg"
+run_ceiling() {
+	drop "$CEIL"
+	curl -s -K "$WORK/curl.cfg" >"$WORK/times"
+	[[ $(count "$CEIL") == "$N" ]] || { echo "ceiling run did not index $N documents" >&2; exit 1; }
+	$PY -c "t=[float(x) for x in open('$WORK/times').read().split()]; print(round(($N - $BATCH) / sum(t[1:]), 1))"
+}
+
+# 2. es-sink (release build), same batch size; a new group reads the topic from the start.
+run_sink() { # REPEAT
+	drop "$SINK"
+	local port out
+	port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	bin/es-sink --group "bench-$ID-$1" --bars-topic "$TOPIC" --index-prefix "$SINK" --index-replicas 0 \
+		--batch-docs "$BATCH" --metrics-port "$port" --metrics-addr 127.0.0.1 --log-level warn \
+		2>"$WORK/sink.log" &
+	SINK_PID=$!
+	out=$($PY $HELP watch "$port" "$N")
+	curl -s "127.0.0.1:$port/metrics" >"$WORK/metrics"
+	kill -TERM $SINK_PID; wait $SINK_PID; SINK_PID=
+	[[ $(count "$SINK") == "$N" ]] || { echo "es-sink did not index $N documents" >&2; exit 1; }
+	$PY -c "import json; print(json.loads('$out')['docs_per_s'])"
+}
+
+# 3. the Python baseline.
+install_templates "$PYB"
+run_python() { # REPEAT
+	drop "$PYB"
+	local out
+	out=$($PY $HELP sink "$TOPIC" "bench-py-$ID-$1" "$PYB" "$BATCH" "$N")
+	[[ $(count "$PYB") == "$N" ]] || { echo "python baseline did not index $N documents" >&2; exit 1; }
+	$PY -c "import json; print(json.loads('$out')['docs_per_s'])"
+}
+
+# The machine is shared: interleave the three and keep each one's best of BENCH_REPEAT runs.
+best() { $PY -c "import sys; print(max(float(x) for x in sys.argv[1:]))" "$@"; }
+CEILS=() SINKS=() PYS=()
+for r in $(seq "${BENCH_REPEAT:-3}"); do
+	CEILS+=("$(run_ceiling)")
+	SINKS+=("$(run_sink "$r")")
+	PYS+=("$(run_python "$r")")
+	echo "run $r: es-sink ${SINKS[-1]}, ceiling ${CEILS[-1]}, python ${PYS[-1]} docs/s" >&2
+done
+CEIL_RATE=$(best "${CEILS[@]}") SINK_RATE=$(best "${SINKS[@]}") PY_RATE=$(best "${PYS[@]}")
+P99=$($PY -c '
+b=[(float(l.split("le=\"")[1].split("\"")[0].replace("+Inf","inf")), float(l.split()[-1]))
+   for l in open("'"$WORK"'/metrics") if l.startswith("tickpipe_es_sink_bulk_latency_seconds_bucket")]
+tot=b[-1][1]; print(next(le for le, c in b if c >= 0.99 * tot))')
+
+echo "es-sink $SINK_RATE docs/s, curl ceiling $CEIL_RATE docs/s, python $PY_RATE docs/s, p99 bulk $P99 s" >&2
+CMD="BENCH_SCALE=${BENCH_SCALE:-1} BENCH_BATCH=$BATCH BENCH_REPEAT=${BENCH_REPEAT:-3} bash bench/bench_es_sink.sh"
+$PY bench/record.py es_sink "[
+ {\"metric\": \"es_sink_docs_per_s_vs_ceiling\", \"value\": $SINK_RATE, \"unit\": \"docs/s\",
+  \"baseline\": \"curl with pre-built _bulk bodies, same node, batch $BATCH ($N bars)\",
+  \"baseline_value\": $CEIL_RATE, \"ratio\": null, \"command\": \"$CMD\"},
+ {\"metric\": \"es_sink_docs_per_s_vs_python\", \"value\": $SINK_RATE, \"unit\": \"docs/s\",
+  \"baseline\": \"python confluent-kafka + elasticsearch.helpers.bulk 7.13.4, batch $BATCH\",
+  \"baseline_value\": $PY_RATE, \"ratio\": null, \"command\": \"$CMD\"},
+ {\"metric\": \"es_sink_bulk_latency_p99\", \"value\": $P99, \"unit\": \"s\",
+  \"baseline\": null, \"baseline_value\": null, \"ratio\": null, \"command\": \"$CMD\"}
+]"

@@ -1,0 +1,94 @@
+/* kis_frame — the KIS data frame parser: `E|TRID|NNN|f0^f1^...`.
+ *
+ * Pain points it is built around: readers that took only the first record of
+ * a batch (NNN > 1 at the open and close), strict length checks that broke
+ * when KIS added columns, empty fields. So: slice by the announced count,
+ * tolerate extra trailing fields, allow empty fields. */
+#include "kis.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Reads the header up to the payload; returns the payload offset or -1. */
+static long parse_header(const char *s, size_t len, struct col_kis_frame *f, char *reason,
+                         size_t rsize)
+{
+	if (len < 8 || (s[0] != '0' && s[0] != '1') || s[1] != '|') {
+		snprintf(reason, rsize, "kis frame: header must start with 0| or 1|");
+		return -1;
+	}
+	f->encrypted = s[0] == '1';
+	const char *bar = memchr(s + 2, '|', len - 2);
+	size_t idlen = bar ? (size_t)(bar - (s + 2)) : 0;
+	if (!bar || idlen == 0 || idlen >= sizeof f->tr_id) {
+		snprintf(reason, rsize, "kis frame: bad tr_id");
+		return -1;
+	}
+	memcpy(f->tr_id, s + 2, idlen);
+	f->tr_id[idlen] = 0;
+	size_t p = (size_t)(bar - s) + 1;
+	int n = 0, digits = 0;
+	while (p < len && s[p] >= '0' && s[p] <= '9' && digits < 4) {
+		n = n * 10 + (s[p++] - '0');
+		digits++;
+	}
+	if (digits == 0 || digits > 3 || p >= len || s[p] != '|' || n < 1) {
+		snprintf(reason, rsize, "kis frame: record count must be 001..999");
+		return -1;
+	}
+	f->nrec = n;
+	return (long)p + 1;
+}
+
+/* Splits payload (copied into scratch) at '^'; returns the field count or -1. */
+static int split(const char *payload, size_t n, char *scratch, char **fields, int maxfields)
+{
+	memcpy(scratch, payload, n);
+	scratch[n] = 0;
+	int nf = 0;
+	char *p = scratch, *end = scratch + n;
+	for (;;) {
+		if (nf >= maxfields)
+			return -1;
+		fields[nf++] = p;
+		char *c = memchr(p, '^', (size_t)(end - p));
+		if (!c)
+			break;
+		*c = 0;
+		p = c + 1;
+	}
+	return nf;
+}
+
+int col_kis_parse_frame(const char *frame, size_t len, char *scratch, char **fields,
+                        int maxfields, struct col_kis_frame *f, char *reason, size_t rsize)
+{
+	memset(f, 0, sizeof *f);
+	long off = parse_header(frame, len, f, reason, rsize);
+	if (off < 0)
+		return -1;
+	if (memchr(frame, 0, len)) {
+		snprintf(reason, rsize, "kis frame: NUL byte in frame");
+		return -1;
+	}
+	if (f->encrypted) {
+		snprintf(reason, rsize, "kis frame: encrypted %s frames are not collected", f->tr_id);
+		return -1;
+	}
+	int nf = split(frame + off, len - (size_t)off, scratch, fields, maxfields);
+	if (nf < 0) {
+		snprintf(reason, rsize, "kis frame: more than %d fields", maxfields);
+		return -1;
+	}
+	if (nf < f->nrec * COL_KIS_NFIELDS) {
+		snprintf(reason, rsize, "kis frame: %d records need %d fields, got %d", f->nrec,
+		         f->nrec * COL_KIS_NFIELDS, nf);
+		return -1;
+	}
+	/* Every record grew by the same number of columns, or the surplus sits at
+	 * the end of the frame: both keep the first 46 fields of each record. */
+	f->stride = nf % f->nrec == 0 ? nf / f->nrec : COL_KIS_NFIELDS;
+	f->nfields = nf;
+	f->field = fields;
+	return 0;
+}

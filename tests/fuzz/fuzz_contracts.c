@@ -1,0 +1,44 @@
+/* libFuzzer target: the topic-contract decoders and the calendar parser must
+ * never crash, leak or read out of bounds, and whatever tick_decode accepts must
+ * survive an encode/decode round trip unchanged. */
+#include "anomaly.h"
+#include "bar.h"
+#include "tick.h"
+#include "tradecal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void tick_round_trip(const uint8_t *data, size_t size)
+{
+	struct tick t, back;
+	char reason[256], buf[TICK_JSON_MAX * 4];
+	if (tick_decode((const char *)data, size, &t, reason, sizeof reason) != 0)
+		return;
+	size_t n = tick_encode(&t, buf, sizeof buf);
+	if (!n || tick_decode(buf, n, &back, reason, sizeof reason) != 0)
+		abort();
+	if (strcmp(t.id, back.id) || t.ts != back.ts || t.price != back.price || t.qty != back.qty)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char reason[256];
+	tick_round_trip(data, size);
+	struct bar b;
+	bar_decode((const char *)data, size, &b, reason, sizeof reason);
+	struct anomaly a;
+	if (anomaly_decode((const char *)data, size, &a, reason, sizeof reason) == 0)
+		anomaly_free_original(&a);
+	char *text = malloc(size + 1);
+	memcpy(text, data, size);
+	text[size] = '\0';
+	struct calendar c = {.exch = EXCH_KRX};
+	if (cal_parse(&c, text, reason, sizeof reason) == 0)
+		cal_free(&c);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,185 @@
+/* indicator — SMA, EMA, volatility, crosses, ma7d. See indicator.h. */
+#include "indicator.h"
+#include "bar.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int valid_member(const char *m, const struct vs_ind_conf *c)
+{
+	int kind = strncmp(m, "sma_", 4) == 0 || strncmp(m, "ema_", 4) == 0;
+	int n = kind ? atoi(m + 4) : 0;
+	for (int i = 0; i < c->nper; i++)
+		if (c->periods[i] == n)
+			return 1;
+	return 0;
+}
+
+static int parse_cross(struct vs_ind_conf *c, const char *cross, char *err, size_t errsize)
+{
+	c->fast[0] = c->slow[0] = '\0';
+	if (!cross || !*cross || strcmp(cross, "off") == 0)
+		return 0;
+	const char *comma = strchr(cross, ',');
+	if (!comma || comma - cross >= (long)sizeof c->fast ||
+	    strlen(comma + 1) >= sizeof c->slow) {
+		snprintf(err, errsize, "cross must be FAST,SLOW, e.g. sma_5,sma_20");
+		return -1;
+	}
+	snprintf(c->fast, sizeof c->fast, "%.*s", (int)(comma - cross), cross);
+	snprintf(c->slow, sizeof c->slow, "%s", comma + 1);
+	if (!valid_member(c->fast, c) || !valid_member(c->slow, c)) {
+		snprintf(err, errsize, "cross members must be sma_N or ema_N of a configured period");
+		return -1;
+	}
+	return 0;
+}
+
+int vs_ind_conf_parse(struct vs_ind_conf *c, const char *periods, long vol_n, const char *cross,
+                      char *err, size_t errsize)
+{
+	char buf[128], *save = NULL;
+	memset(c, 0, sizeof *c);
+	snprintf(buf, sizeof buf, "%s", periods);
+	for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		char *end;
+		long n = strtol(t, &end, 10);
+		if (*end || n < 1 || n >= VS_IND_HIST || c->nper == VS_MAX_PERIODS) {
+			snprintf(err, errsize, "periods: up to %d numbers in 1..%d", VS_MAX_PERIODS,
+			         VS_IND_HIST - 1);
+			return -1;
+		}
+		c->periods[c->nper++] = (int)n;
+	}
+	if (vol_n < 0 || vol_n >= VS_IND_HIST - 1) {
+		snprintf(err, errsize, "volatility bars must be in 0..%d", VS_IND_HIST - 2);
+		return -1;
+	}
+	c->vol_n = (int)vol_n;
+	return parse_cross(c, cross, err, errsize);
+}
+
+void vs_ind_reset(struct vs_ind *s)
+{
+	s->count = 0;
+	s->prev_fast = s->prev_slow = NAN;
+}
+
+/* The i-th latest pushed close (0: newest). */
+static double back(const struct vs_ind *s, int i)
+{
+	return s->hist[(s->count - 1 - i) % VS_IND_HIST];
+}
+
+/* Mean of close and the n-1 latest pushed closes. */
+static double sma_with(const struct vs_ind *s, int n, double close)
+{
+	double sum = close;
+	for (int i = 0; i < n - 1; i++)
+		sum += back(s, i);
+	return sum / n;
+}
+
+static double ema_with(const struct vs_ind *s, int k, int n, double close)
+{
+	if (s->count + 1 == n)
+		return sma_with(s, n, close);
+	double a = 2.0 / (n + 1);
+	return a * close + (1 - a) * s->ema[k];
+}
+
+static double volatility_with(const struct vs_ind *s, int v, double close)
+{
+	double r[VS_IND_HIST], mean = 0, ss = 0;
+	double next = close;
+	for (int i = 0; i < v; i++) {
+		double prev = back(s, i);
+		r[i] = log(next / prev);
+		mean += r[i];
+		next = prev;
+	}
+	mean /= v;
+	for (int i = 0; i < v; i++)
+		ss += (r[i] - mean) * (r[i] - mean);
+	return sqrt(ss / (v - 1));
+}
+
+void vs_ind_eval(const struct vs_ind_conf *c, const struct vs_ind *s, double close, struct bar *b)
+{
+	char name[16];
+	for (int k = 0; k < c->nper; k++) {
+		int n = c->periods[k];
+		if (s->count + 1 < n)
+			continue;
+		snprintf(name, sizeof name, "sma_%d", n);
+		bar_add_ind(b, name, sma_with(s, n, close));
+		snprintf(name, sizeof name, "ema_%d", n);
+		bar_add_ind(b, name, ema_with(s, k, n, close));
+	}
+	if (c->vol_n >= 2 && s->count >= c->vol_n)
+		bar_add_ind(b, "volatility", volatility_with(s, c->vol_n, close));
+	if (!c->fast[0])
+		return;
+	double f = bar_ind(b, c->fast), sl = bar_ind(b, c->slow);
+	if (isnan(f) || isnan(sl) || isnan(s->prev_fast) || isnan(s->prev_slow))
+		return;
+	if (s->prev_fast <= s->prev_slow && f > sl)
+		snprintf(b->cross, sizeof b->cross, "golden");
+	else if (s->prev_fast >= s->prev_slow && f < sl)
+		snprintf(b->cross, sizeof b->cross, "dead");
+}
+
+void vs_ind_push(const struct vs_ind_conf *c, struct vs_ind *s, double close)
+{
+	struct bar tmp;
+	tmp.nind = 0;
+	tmp.cross[0] = '\0';
+	vs_ind_eval(c, s, close, &tmp);
+	for (int k = 0; k < c->nper; k++)
+		if (s->count + 1 >= c->periods[k])
+			s->ema[k] = ema_with(s, k, c->periods[k], close);
+	if (c->fast[0]) {
+		s->prev_fast = bar_ind(&tmp, c->fast);
+		s->prev_slow = bar_ind(&tmp, c->slow);
+	}
+	s->hist[s->count % VS_IND_HIST] = close;
+	s->count++;
+}
+
+void vs_daily_insert(struct vs_daily_hist *h, int32_t day, double close)
+{
+	int i = 0;
+	while (i < h->n && h->day[i] < day)
+		i++;
+	if (i < h->n && h->day[i] == day)
+		return;
+	if (h->n == VS_DAILY_KEEP) {
+		if (i == 0)
+			return; /* older than everything kept */
+		memmove(h->day, h->day + 1, (size_t)(i - 1) * sizeof h->day[0]);
+		memmove(h->close, h->close + 1, (size_t)(i - 1) * sizeof h->close[0]);
+		i--;
+		h->n--;
+	} else {
+		memmove(h->day + i + 1, h->day + i, (size_t)(h->n - i) * sizeof h->day[0]);
+		memmove(h->close + i + 1, h->close + i, (size_t)(h->n - i) * sizeof h->close[0]);
+	}
+	h->day[i] = day;
+	h->close[i] = close;
+	h->n++;
+}
+
+double vs_daily_ma7(const struct vs_daily_hist *h, int32_t day, double close)
+{
+	int last = h->n - 1;
+	while (last >= 0 && h->day[last] >= day)
+		last--;
+	if (last + 1 < VS_DAILY_KEEP - 1)
+		return NAN;
+	double sum = close;
+	for (int i = 0; i < VS_DAILY_KEEP - 1; i++)
+		sum += h->close[last - i];
+	return sum / VS_DAILY_KEEP;
+}

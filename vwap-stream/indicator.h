@@ -1,0 +1,61 @@
+/* indicator — moving averages, volatility and cross signals on bar closes.
+ *
+ * Conventions (docs/vwap-stream.md):
+ *  - sma_N: arithmetic mean of the last N closes; first value at the N-th close.
+ *  - ema_N: α = 2/(N+1), seeded with the SMA of the first N closes (TA-Lib);
+ *    first value at the N-th close, then ema = α·close + (1-α)·ema_prev.
+ *  - volatility: sample standard deviation (n-1) of the last V log returns
+ *    ln(c_i/c_{i-1}); first value when V+1 closes exist.
+ *  - cross: "golden" when fast goes from ≤ slow (previous close) to > slow,
+ *    "dead" when it goes from ≥ slow to < slow; both must exist on both closes.
+ * vs_ind_eval computes the values a close would give without changing the
+ * state (in-progress bars); vs_ind_push commits a final close. */
+#ifndef VS_INDICATOR_H
+#define VS_INDICATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VS_MAX_PERIODS 4
+#define VS_IND_HIST 128 /* closes kept: max period and volatility bars + 1 */
+
+struct bar;
+
+struct vs_ind_conf {
+	int nper;
+	int periods[VS_MAX_PERIODS];
+	int vol_n;         /* volatility bars; 0: off */
+	char fast[16];     /* cross members, e.g. sma_5 / sma_20; "" : off */
+	char slow[16];
+};
+
+struct vs_ind {
+	double hist[VS_IND_HIST]; /* ring of the last closes */
+	int64_t count;            /* closes pushed */
+	double ema[VS_MAX_PERIODS];
+	double prev_fast, prev_slow; /* NAN until known */
+};
+
+/* Parses "5,20,60", volatility bars and "sma_5,sma_20" into c. */
+int vs_ind_conf_parse(struct vs_ind_conf *c, const char *periods, long vol_n, const char *cross,
+                      char *err, size_t errsize);
+void vs_ind_reset(struct vs_ind *s);
+/* Adds sma_N, ema_N, volatility and cross for `close` appended to s to b. */
+void vs_ind_eval(const struct vs_ind_conf *c, const struct vs_ind *s, double close, struct bar *b);
+/* Appends a final close (and remembers its fast/slow values for crosses). */
+void vs_ind_push(const struct vs_ind_conf *c, struct vs_ind *s, double close);
+
+/* The daily history behind ma7d: the last VS_DAILY_KEEP final daily closes. */
+#define VS_DAILY_KEEP 7
+struct vs_daily_hist {
+	int32_t day[VS_DAILY_KEEP]; /* ascending */
+	double close[VS_DAILY_KEEP];
+	int n;
+};
+/* Inserts a day's close unless that day is known already (the first value
+ * for a day wins: it came from the final daily bar). */
+void vs_daily_insert(struct vs_daily_hist *h, int32_t day, double close);
+/* Mean of today's close and the 6 latest closes of days before `day`, or NAN. */
+double vs_daily_ma7(const struct vs_daily_hist *h, int32_t day, double close);
+
+#endif
