@@ -1,9 +1,6 @@
 #include "jsonw.h"
+#include "numfmt.h"
 
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 void jw_init(struct jw *w, char *buf, size_t cap)
@@ -100,31 +97,18 @@ void jw_strn(struct jw *w, const char *key, const char *val, size_t n)
 
 void jw_int(struct jw *w, const char *key, int64_t v)
 {
-	char tmp[24];
+	char tmp[NUMFMT_MAX];
 	member(w, key);
-	put(w, tmp, (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, v));
+	put(w, tmp, (size_t)numfmt_int(v, tmp));
 }
 
-int jw_format_double(double v, char *buf)
-{
-	if (!isfinite(v))
-		return (int)(memcpy(buf, "null", 5), 4);
-	/* Whole numbers (prices in KRW, share counts) print as integers. */
-	if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		return snprintf(buf, 32, "%" PRId64, (int64_t)v);
-	for (int prec = 15; prec <= 17; prec++) {
-		int n = snprintf(buf, 32, "%.*g", prec, v);
-		if (prec == 17 || strtod(buf, NULL) == v)
-			return n;
-	}
-	return 0; /* not reached */
-}
+int jw_format_double(double v, char *buf) { return numfmt_double(v, buf); }
 
 void jw_num(struct jw *w, const char *key, double v)
 {
-	char tmp[32];
+	char tmp[NUMFMT_MAX];
 	member(w, key);
-	put(w, tmp, (size_t)jw_format_double(v, tmp));
+	put(w, tmp, (size_t)numfmt_double(v, tmp));
 }
 
 void jw_bool(struct jw *w, const char *key, int v)

@@ -1,11 +1,14 @@
-/* libFuzzer target: the topic-contract decoders and the calendar parser must
- * never crash, leak or read out of bounds, and whatever tick_decode accepts must
- * survive an encode/decode round trip unchanged. */
+/* libFuzzer target: the topic-contract decoders, number formatting and the
+ * calendar parser must never crash, leak or read out of bounds; whatever
+ * tick_decode accepts must survive an encode/decode round trip unchanged, and
+ * every double must print as text that reads back as itself. */
 #include "anomaly.h"
 #include "bar.h"
+#include "numfmt.h"
 #include "tick.h"
 #include "tradecal.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +26,25 @@ static void tick_round_trip(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* Any 8 bytes as a double: the text must read back as the same double. */
+static void number_round_trip(const uint8_t *data, size_t size)
+{
+	double v;
+	char buf[NUMFMT_MAX];
+	if (size < sizeof v)
+		return;
+	memcpy(&v, data, sizeof v);
+	int n = numfmt_double(v, buf);
+	if (n <= 0 || n >= NUMFMT_MAX || (isfinite(v) && strtod(buf, NULL) != v))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char reason[256];
 	tick_round_trip(data, size);
+	number_round_trip(data, size);
 	struct bar b;
 	bar_decode((const char *)data, size, &b, reason, sizeof reason);
 	struct anomaly a;

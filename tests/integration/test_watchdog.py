@@ -366,10 +366,15 @@ def test_transactional_tail_and_marker_lag(run, topics, names):
     p.produce(t, b'{"committed":1}', key=b"K", partition=0, timestamp=old)
     p.commit_transaction(30)
     p.begin_transaction()  # newer, but aborted: must not count as fresh data
-    p.produce(t, b'{"aborted":1}', key=b"K", partition=0, timestamp=now_ms())
+    delivered = []
+    p.produce(t, b'{"aborted":1}', key=b"K", partition=0, timestamp=now_ms(),
+              on_delivery=lambda err, msg: delivered.append(err))
     assert p.flush(30) == 0  # written to the log before the abort (else purged unsent)
+    assert delivered == [None], delivered
     p.abort_transaction(30)
-    assert high_watermarks(t)[0] == 4
+    # The coordinator writes commit/abort markers after the call returns:
+    # wait for both to reach the log rather than racing them.
+    wait_until(lambda: high_watermarks(t)[0] == 4 or None, 30, 0.5, "transaction markers")
     base = args(topics, names, None, "--once", "--always-on", "--groups", names["group"],
                 "--lag-window", "1")
     c = Consumer({"bootstrap.servers": BROKERS, "group.id": names["group"], "enable.auto.commit": False})

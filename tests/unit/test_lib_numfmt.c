@@ -1,0 +1,119 @@
+/* Unit tests: lib/numfmt — every double must read back (strtod) as itself,
+ * with no more digits than printf's shortest of %.15g/%.16g/%.17g. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "numfmt.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t next_random(void)
+{
+	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+	return rng;
+}
+
+static int significant_digits(const char *s)
+{
+	int n = 0, started = 0, trailing = 0;
+	for (; *s && *s != 'e'; s++) {
+		if (*s < '0' || *s > '9')
+			continue;
+		started |= *s != '0';
+		if (started)
+			n++, trailing = *s == '0' ? trailing + 1 : 0;
+	}
+	return n - trailing;
+}
+
+static int printf_digits(double v)
+{
+	char buf[40];
+	for (int prec = 15; prec < 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return significant_digits(buf);
+	}
+	return 17;
+}
+
+static void check(double v)
+{
+	char buf[NUMFMT_MAX + 8];
+	memset(buf, 'x', sizeof buf);
+	int n = numfmt_double(v, buf);
+	if (n <= 0 || n >= NUMFMT_MAX || (int)strlen(buf) != n)
+		fail_msg("%.17g: bad length %d", v, n);
+	char *end;
+	double back = strtod(buf, &end);
+	if (*end || back != v)
+		fail_msg("%.17g printed as \"%s\" reads back as %.17g", v, buf, back);
+	if (significant_digits(buf) > printf_digits(v))
+		fail_msg("%.17g printed as \"%s\": longer than printf's", v, buf);
+}
+
+static void doubles_round_trip(void **s)
+{
+	(void)s;
+	const double fixed[] = {0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 10234.5, 70123.45678901234,
+	                        1e-5, 1.0000000000000002e-5, 9.999999999999999e-6, 0.99999999999999989,
+	                        1e15 - 0.5, 999999999999999.9, 123456789.123456789, 5e-324, 1e300,
+	                        -0.1, -1234.5678, 4503599627370495.5, 0.30000000000000004};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		check(fixed[i]);
+	for (int i = 0; i < 1000000; i++) { /* ratios like VWAP, EMA and log returns */
+		double a = (double)(next_random() % 100000000000ULL + 1);
+		double b = (double)(next_random() % 10000000 + 1);
+		check(a / b);
+		check(-b / a);
+	}
+	for (int i = 0; i < 1000000; i++) { /* any bit pattern in the fast range and around it */
+		uint64_t bits = next_random();
+		double v;
+		memcpy(&v, &bits, sizeof v);
+		if (isfinite(v))
+			check(ldexp(frexp(v, &(int){0}), (int)(next_random() % 80) - 30));
+	}
+}
+
+static void specials_and_integers(void **s)
+{
+	(void)s;
+	char buf[NUMFMT_MAX];
+	assert_int_equal(numfmt_double(NAN, buf), 4);
+	assert_string_equal(buf, "null");
+	numfmt_double(-INFINITY, buf);
+	assert_string_equal(buf, "null");
+	numfmt_double(-0.0, buf);
+	assert_string_equal(buf, "0");
+	numfmt_double(123456789012.0, buf);
+	assert_string_equal(buf, "123456789012");
+	numfmt_double(0.1, buf);
+	assert_string_equal(buf, "0.1");
+	numfmt_double(-70123.5, buf);
+	assert_string_equal(buf, "-70123.5");
+	numfmt_double(0.000012, buf);
+	assert_string_equal(buf, "0.000012");
+	numfmt_int(INT64_MIN, buf);
+	assert_string_equal(buf, "-9223372036854775808");
+	numfmt_int(INT64_MAX, buf);
+	assert_string_equal(buf, "9223372036854775807");
+	assert_int_equal(numfmt_int(0, buf), 1);
+	assert_string_equal(buf, "0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(doubles_round_trip),
+		cmocka_unit_test(specials_and_integers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
