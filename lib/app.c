@@ -1,4 +1,5 @@
 #include "app.h"
+#include "memtune.h"
 #include "log.h"
 #include "sig.h"
 
@@ -8,6 +9,7 @@
 int app_init(struct conf *c, int argc, char **argv)
 {
 	char err[512];
+	memtune_apply(); /* before any library starts a thread */
 	int rc = conf_parse(c, argc, argv, err, sizeof err);
 	if (rc == CONF_DONE)
 		return 0;

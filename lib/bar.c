@@ -2,22 +2,28 @@
 #include "bar.h"
 #include "jsonw.h"
 #include "msgutil.h"
+#include "numfmt.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+/* symbol|window|start; symbol (15), window (7) and start (20) always fit. */
 void bar_make_id(struct bar *b)
 {
-	snprintf(b->id, sizeof b->id, "%s|%s|%" PRId64, b->symbol, b->window, b->start);
+	size_t n = msg_copy(b->id, sizeof b->symbol, b->symbol);
+	b->id[n++] = '|';
+	n += msg_copy(b->id + n, sizeof b->window, b->window);
+	b->id[n++] = '|';
+	numfmt_int(b->start, b->id + n);
 }
 
 void bar_add_ind(struct bar *b, const char *name, double value)
 {
 	if (b->nind == BAR_MAX_IND)
 		return;
-	snprintf(b->ind[b->nind].name, sizeof b->ind[0].name, "%s", name);
+	msg_copy(b->ind[b->nind].name, sizeof b->ind[0].name, name);
 	b->ind[b->nind++].value = value;
 }
 

@@ -18,5 +18,8 @@ int msg_get_int(const cJSON *o, const char *key, int64_t *out, int required, cha
 cJSON *msg_parse(const char *json, size_t len, int version, char *reason, size_t rsize);
 /* 1 when s is YYYY-MM-DD with plausible month and day. */
 int msg_is_day(const char *s);
+/* Copies src into dst[size] (size > 0), truncating; NUL-terminated. Returns
+ * the length copied. The hot paths' replacement for snprintf("%s"). */
+size_t msg_copy(char *dst, size_t size, const char *src);
 
 #endif

@@ -6,6 +6,7 @@
  * out-of-order tick within the allowed lateness lands where it belongs. */
 #include "agg_impl.h"
 #include "bar.h"
+#include "msgutil.h"
 #include "tick.h"
 
 #include <math.h>
@@ -41,9 +42,9 @@ static void fill(const struct vs_agg *a, const struct vs_sym *s, const struct vs
                  const char *window, int final, struct bar *b)
 {
 	memset(b, 0, sizeof *b);
-	snprintf(b->symbol, sizeof b->symbol, "%s", s->symbol);
-	snprintf(b->exchange, sizeof b->exchange, "%s", s->exchange);
-	snprintf(b->window, sizeof b->window, "%s", window);
+	msg_copy(b->symbol, sizeof b->symbol, s->symbol);
+	msg_copy(b->exchange, sizeof b->exchange, s->exchange);
+	msg_copy(b->window, sizeof b->window, window);
 	memcpy(b->day, s->daystr, sizeof b->day);
 	b->start = o->start, b->end = o->end;
 	b->open = o->open, b->high = o->high, b->low = o->low, b->close = o->close;

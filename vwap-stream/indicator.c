@@ -51,6 +51,8 @@ int vs_ind_conf_parse(struct vs_ind_conf *c, const char *periods, long vol_n, co
 			         VS_IND_HIST - 1);
 			return -1;
 		}
+		snprintf(c->sma_name[c->nper], sizeof c->sma_name[0], "sma_%ld", n);
+		snprintf(c->ema_name[c->nper], sizeof c->ema_name[0], "ema_%ld", n);
 		c->periods[c->nper++] = (int)n;
 	}
 	if (vol_n < 0 || vol_n >= VS_IND_HIST - 1) {
@@ -108,15 +110,12 @@ static double volatility_with(const struct vs_ind *s, int v, double close)
 
 void vs_ind_eval(const struct vs_ind_conf *c, const struct vs_ind *s, double close, struct bar *b)
 {
-	char name[16];
 	for (int k = 0; k < c->nper; k++) {
 		int n = c->periods[k];
 		if (s->count + 1 < n)
 			continue;
-		snprintf(name, sizeof name, "sma_%d", n);
-		bar_add_ind(b, name, sma_with(s, n, close));
-		snprintf(name, sizeof name, "ema_%d", n);
-		bar_add_ind(b, name, ema_with(s, k, n, close));
+		bar_add_ind(b, c->sma_name[k], sma_with(s, n, close));
+		bar_add_ind(b, c->ema_name[k], ema_with(s, k, n, close));
 	}
 	if (c->vol_n >= 2 && s->count >= c->vol_n)
 		bar_add_ind(b, "volatility", volatility_with(s, c->vol_n, close));
@@ -126,9 +125,9 @@ void vs_ind_eval(const struct vs_ind_conf *c, const struct vs_ind *s, double clo
 	if (isnan(f) || isnan(sl) || isnan(s->prev_fast) || isnan(s->prev_slow))
 		return;
 	if (s->prev_fast <= s->prev_slow && f > sl)
-		snprintf(b->cross, sizeof b->cross, "golden");
+		memcpy(b->cross, "golden", sizeof "golden");
 	else if (s->prev_fast >= s->prev_slow && f < sl)
-		snprintf(b->cross, sizeof b->cross, "dead");
+		memcpy(b->cross, "dead", sizeof "dead");
 }
 
 void vs_ind_push(const struct vs_ind_conf *c, struct vs_ind *s, double close)

@@ -27,6 +27,7 @@ struct vs_ind_conf {
 	int vol_n;         /* volatility bars; 0: off */
 	char fast[16];     /* cross members, e.g. sma_5 / sma_20; "" : off */
 	char slow[16];
+	char sma_name[VS_MAX_PERIODS][16], ema_name[VS_MAX_PERIODS][16]; /* made once */
 };
 
 struct vs_ind {

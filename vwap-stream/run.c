@@ -9,6 +9,7 @@
 #include "tickfast.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void vs_on_delivery(void *opaque, const rd_kafka_message_t *m)
@@ -113,38 +114,70 @@ static int failed(struct vs_app *a)
 	return a->failed;
 }
 
+#define VS_BATCH 512
+
+/* Waits up to wait_ms for one message, then takes what else is queued
+ * without waiting, so a lone tick is never held back for a batch. */
+static ssize_t next_batch(struct vs_app *a, rd_kafka_queue_t *q, int wait_ms,
+                          rd_kafka_message_t **batch)
+{
+	rd_kafka_message_t *first = rd_kafka_consumer_poll(a->consumer, wait_ms);
+	if (!first)
+		return 0;
+	batch[0] = first;
+	ssize_t more = rd_kafka_consume_batch_queue(q, 0, batch + 1, VS_BATCH - 1);
+	return 1 + (more > 0 ? more : 0);
+}
+
+static void consume(struct vs_app *a, rd_kafka_message_t *m)
+{
+	if (!m->err)
+		handle(a, m);
+	else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+		log_warn("consume_error", "error=%s", rd_kafka_err2name(m->err));
+	rd_kafka_message_destroy(m);
+}
+
+/* Half of queued.min.messages: the nudge's low-water mark. */
+static int nudge_low(rd_kafka_t *rk)
+{
+	char v[32];
+	size_t n = sizeof v;
+	long min = 100000;
+	if (rd_kafka_conf_get(rd_kafka_conf(rk), "queued.min.messages", v, &n) == RD_KAFKA_CONF_OK)
+		min = strtol(v, NULL, 10);
+	return min > 1 ? (int)(min / 2) : 1;
+}
+
 int vs_app_run(struct vs_app *a)
 {
+	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(a->consumer);
+	rd_kafka_message_t *batch[VS_BATCH];
 	int64_t next = clock_mono_ms() + a->update_ms;
-	long n = 0;
+	fetch_nudge_init(&a->nudge, a->consumer, q, nudge_low(a->consumer));
 	while (!sig_stop && !failed(a)) {
 		int64_t now = clock_mono_ms();
 		int wait = next - now > 100 ? 100 : next - now < 0 ? 0 : (int)(next - now);
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(a->consumer, wait);
-		if (m) {
-			if (!m->err)
-				handle(a, m);
-			else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-				log_warn("consume_error", "error=%s", rd_kafka_err2name(m->err));
-			rd_kafka_message_destroy(m);
-			if ((++n & 1023) == 0)
-				rd_kafka_poll(a->producer, 0);
-			if ((n & 63) && wait > 0)
-				continue; /* read the clock every 64 messages while busy */
-		}
-		if (clock_mono_ms() >= next) {
+		ssize_t n = next_batch(a, q, wait, batch);
+		for (ssize_t i = 0; i < n; i++)
+			consume(a, batch[i]);
+		rd_kafka_poll(a->producer, 0);
+		now = clock_mono_ms();
+		fetch_nudge_maybe(&a->nudge, now);
+		if (now >= next) {
 			update(a);
 			update_metrics(a);
 			next = clock_mono_ms() + a->update_ms;
 		}
 	}
+	rd_kafka_queue_destroy(q);
 	/* SIGTERM: last updates out, acknowledged, offsets stored and committed
 	 * by kafka_consumer_close — within docker's 10 s. */
 	settle_all(a, 7000);
 	const struct vs_stats *s = vs_agg_stats(a->agg);
 	log_info("stopped", "ticks=%ld late=%ld other_day=%ld finals=%ld updates=%ld dlq=%ld "
-	         "fast=%ld slow=%ld failed=%d",
+	         "fast=%ld slow=%ld fetch_nudges=%ld failed=%d",
 	         s->ticks, s->late, s->other_day, s->finals, s->updates, a->dlq, a->fast, a->slow,
-	         failed(a));
+	         a->nudge.nudges, failed(a));
 	return failed(a) ? EXIT_RUNTIME : 0;
 }

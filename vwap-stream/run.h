@@ -6,6 +6,7 @@
 
 #include "agg.h"
 #include "commit.h"
+#include "fetchnudge.h"
 #include "out.h"
 #include "rebuild.h"
 #include "tradecal.h"
@@ -32,6 +33,7 @@ struct vs_app {
 	struct metric *m_ticks, *m_late, *m_other, *m_final, *m_update, *m_dlq, *m_mismatch,
 		*m_replayed, *m_symbols;
 	struct vs_stats last; /* stats at the last metrics update */
+	struct fetch_nudge nudge;
 };
 
 /* Parses the settings, loads calendars, builds the engine (no network). */

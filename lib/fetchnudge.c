@@ -1,0 +1,54 @@
+/* fetchnudge — see fetchnudge.h for why this exists. */
+#include "fetchnudge.h"
+
+#define NUDGE_EVERY_MS 5
+
+void fetch_nudge_init(struct fetch_nudge *n, rd_kafka_t *rk, rd_kafka_queue_t *q, int low)
+{
+	*n = (struct fetch_nudge){.rk = rk, .q = q, .low = low};
+}
+
+/* Index of a partition with unfetched data (lag beyond what is queued),
+ * starting the search at n->rotate; -1 when none. */
+static int lagging(struct fetch_nudge *n, rd_kafka_topic_partition_list_t *parts, size_t queued)
+{
+	int64_t lag = 0;
+	int first = -1;
+	if (rd_kafka_position(n->rk, parts))
+		return -1;
+	for (int k = 0; k < parts->cnt; k++) {
+		int i = (int)((n->rotate + k) % parts->cnt);
+		rd_kafka_topic_partition_t *p = &parts->elems[i];
+		int64_t lo, hi;
+		if (p->offset < 0 || rd_kafka_get_watermark_offsets(n->rk, p->topic, p->partition,
+		                                                    &lo, &hi) || hi <= p->offset)
+			continue;
+		lag += hi - p->offset;
+		if (first < 0)
+			first = i;
+	}
+	return lag > (int64_t)queued ? first : -1;
+}
+
+int fetch_nudge_maybe(struct fetch_nudge *n, int64_t now_ms)
+{
+	if (now_ms < n->next_ms)
+		return 0;
+	n->next_ms = now_ms + NUDGE_EVERY_MS;
+	size_t queued = rd_kafka_queue_length(n->q);
+	if (queued >= (size_t)n->low)
+		return 0;
+	rd_kafka_topic_partition_list_t *parts = NULL;
+	if (rd_kafka_assignment(n->rk, &parts) || !parts)
+		return 0;
+	int i = parts->cnt ? lagging(n, parts, queued) : -1;
+	if (i >= 0) {
+		int64_t lo, hi;
+		rd_kafka_query_watermark_offsets(n->rk, parts->elems[i].topic,
+		                                 parts->elems[i].partition, &lo, &hi, 1000);
+		n->rotate = i + 1;
+		n->nudges++;
+	}
+	rd_kafka_topic_partition_list_destroy(parts);
+	return i >= 0;
+}

@@ -1,0 +1,36 @@
+/* fetchnudge — wakes librdkafka's fetcher when a lagging consumer runs low.
+ *
+ * librdkafka before 2.1 (Debian 12 ships 2.0.2) stops fetching while the
+ * consumer queue is above queued.min.messages or queued.max.messages.kbytes,
+ * and looks again only when the broker thread next wakes: on network
+ * traffic or, failing that, once a second. A consumer catching up with a
+ * small prefetch queue (vwap-stream keeps its RSS low) then idles most of
+ * each second: 150k ticks/s instead of 500k on the bench. Any request to
+ * the partition's leader wakes that thread; a ListOffsets request
+ * (rd_kafka_query_watermark_offsets) is cheap and changes nothing. Newer
+ * librdkafka has fetch.queue.backoff.ms instead; the nudge is then harmless. */
+#ifndef TP_FETCHNUDGE_H
+#define TP_FETCHNUDGE_H
+
+#include <librdkafka/rdkafka.h>
+#include <stdint.h>
+
+struct fetch_nudge {
+	rd_kafka_t *rk;
+	rd_kafka_queue_t *q;
+	int low;             /* consider nudging below this many queued messages */
+	int64_t next_ms;     /* earliest next look */
+	int32_t rotate;      /* which lagging partition to nudge next */
+	long nudges;
+};
+
+/* low: typically half of queued.min.messages. */
+void fetch_nudge_init(struct fetch_nudge *n, rd_kafka_t *rk, rd_kafka_queue_t *q, int low);
+
+/* Cheap unless the queue is low and the assignment still lags behind the
+ * partitions' high watermarks; then one synchronous ListOffsets request to a
+ * lagging partition's leader (sub-millisecond on a LAN), at most every 5 ms.
+ * Returns 1 when it nudged. */
+int fetch_nudge_maybe(struct fetch_nudge *n, int64_t now_ms);
+
+#endif

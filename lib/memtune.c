@@ -1,0 +1,17 @@
+/* memtune — see memtune.h. */
+#include "memtune.h"
+
+#include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+void memtune_apply(void)
+{
+#ifdef __GLIBC__
+	if (!getenv("MALLOC_ARENA_MAX"))
+		mallopt(M_ARENA_MAX, 2);
+	if (!getenv("MALLOC_MMAP_THRESHOLD_"))
+		mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
+}
