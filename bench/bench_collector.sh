@@ -123,7 +123,11 @@ PY
 
 # ---- 1. throughput ---------------------------------------------------------
 say "collector bench: $TRADES trades as frames"
-bin/feed-sim --symbols 100 --total "$TRADES" --rate 1000 --clock virtual --max-batch 5 --batch-prob 0.3 \
+# Yesterday's session (KST): today's 09:00 may still lie ahead, and Kafka 4
+# rejects timestamps more than an hour in the future (INVALID_TIMESTAMP).
+start="$(TZ=Asia/Seoul date -d '1 day ago' +%F)T09:00:00"
+bin/feed-sim --symbols 100 --total "$TRADES" --rate 1000 --clock virtual --start "$start" \
+	--max-batch 5 --batch-prob 0.3 \
 	--dump-frames "$work/frames.txt" 2>/dev/null
 topic "bench_ticks_$suffix" "bench_dlq_$suffix" "bench_py_$suffix"
 tp_cmd="taskset -c 0 bin/collector replay --replay-file FRAMES --replay-format frames --ticks-topic T"

@@ -33,7 +33,9 @@ def kst_day(ms):
 
 def topics(suffix, parts):
     a = AdminClient({"bootstrap.servers": B})
-    new = [NewTopic("bench_vs_ticks_" + suffix, int(parts), 1),
+    # The throughput data is dated 2026-11-20: keep it past the broker's
+    # 7-day time-based retention.
+    new = [NewTopic("bench_vs_ticks_" + suffix, int(parts), 1, config={"retention.ms": "-1"}),
            NewTopic("bench_vs_bars_" + suffix, int(parts), 1,
                     config={"message.timestamp.type": "LogAppendTime"}),
            NewTopic("bench_vs_ksbars_" + suffix, int(parts), 1,

@@ -99,6 +99,19 @@ static void json_decimals(void **st)
 	assert_true(v == -42);
 	assert_int_equal(col_parse_num("12a", &v), -1);
 	assert_int_equal(col_parse_num("", &v), -1);
+	assert_int_equal(col_parse_num("1.2.3", &v), -1);
+	/* The decimal fast path equals strtod bit for bit. */
+	unsigned long long x = 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < 200000; i++) {
+		char text[40];
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int frac = (int)(x % 9);
+		snprintf(text, sizeof text, "%s%llu.%0*llu", x & 1 ? "-" : "", (x >> 8) % 10000000ULL,
+		         frac + 1, (x >> 32) % 1000000000ULL % (frac ? 1000000000ULL : 10));
+		assert_int_equal(col_parse_num(text, &v), 0);
+		if (v != strtod(text, NULL))
+			fail_msg("\"%s\": %.17g, strtod says %.17g", text, v, strtod(text, NULL));
+	}
 }
 
 int main(void)
