@@ -10,8 +10,9 @@
 #     comes from its ticks_total counter between the first and the last tick;
 #     peak RSS from /proc (VmHWM).
 #  2. latency: ticks produced at BENCH_LAT_RATE/s (50,000) for BENCH_LAT_SECS;
-#     vwap-stream with --update-ms 1 and -X linger.ms=0; p50/p99 from tick
-#     produce to its bar update's append time in `bars` (LogAppendTime).
+#     vwap-stream with --update-ms 1 and -X linger.ms=2; p50/p99 from tick
+#     produce to its bar update's append time in `bars` (LogAppendTime). Then
+#     the harness's floor: the same producer's tick produce -> tick append.
 #  3. baselines, same topics and sizes: bench/baselines/kstreams (Kafka
 #     Streams 4.x, exactly_once_v2, 1 stream thread), and Spark if available.
 #
@@ -62,9 +63,9 @@ echo "vwap-stream: $tp_rate ticks/s, $tp_cpu us CPU/tick, peak RSS $tp_rss KB"
 say "vwap bench: latency at $LAT_RATE ticks/s for $LAT_SECS s"
 lsfx=$sfx-lat
 $py $tools topics "$lsfx" 6
-lat_cmd="$bin --update-ms 1 -X linger.ms=0 -X fetch.wait.max.ms=1 (ticks at $LAT_RATE/s)"
+lat_cmd="$bin --update-ms 1 -X linger.ms=2 -X fetch.wait.max.ms=1 (ticks at $LAT_RATE/s)"
 $bin --ticks-topic "bench_vs_ticks_$lsfx" --bars-topic "bench_vs_bars_$lsfx" \
-	--dlq-topic "bench_vs_dlq_$lsfx" --group "bench-vsl-$sfx" --update-ms 1 -X linger.ms=0 \
+	--dlq-topic "bench_vs_dlq_$lsfx" --group "bench-vsl-$sfx" --update-ms 1 -X linger.ms=2 \
 	-X fetch.wait.max.ms=1 2>"$work/vsl.log" &
 pid=$!
 sleep 5 # group join
@@ -72,6 +73,12 @@ read -r lat50 lat99 latn latticks <<<"$($py $tools latency "bench_vs_ticks_$lsfx
 	"bench_vs_bars_$lsfx" "$LAT_RATE" "$LAT_SECS" "$SYMBOLS")"
 kill -TERM "$pid"; wait "$pid" || true; pid=
 echo "latency: p50 $lat50 ms, p99 $lat99 ms over $latn bar updates ($latticks ticks)"
+say "vwap bench: the harness's own floor (tick produce -> tick append), same rate"
+fsfx=$sfx-floor
+$py $tools topics "$fsfx" 6
+read -r fl50 fl99 _ _ <<<"$($py -W ignore $tools floor "bench_vs_ticks_$fsfx" "$LAT_RATE" "$LAT_SECS" \
+	"$SYMBOLS")"
+echo "floor: p50 $fl50 ms, p99 $fl99 ms"
 
 # ---- 3. baselines ----------------------------------------------------------------
 ks_rate=null ks_rss=null ks_p99=null ks_note="not run"
@@ -118,6 +125,12 @@ $py bench/record.py vwap "$(cat <<JSON
  {"metric": "latency p99 tick produce -> bar update in bars, $LAT_RATE ticks/s", "value": $lat99,
   "unit": "ms", "baseline": "Kafka Streams, commit.interval.ms=1 (cache flush)",
   "baseline_value": $ks_p99, "ratio": $(ratio "$lat99" "$ks_p99"), "command": "$lat_cmd"},
+ {"metric": "harness floor p50: tick produce -> tick append (no vwap-stream), $LAT_RATE ticks/s",
+  "value": $fl50, "unit": "ms", "baseline": null, "baseline_value": null, "ratio": null,
+  "command": "bench/baselines/vwap_tools.py floor (Python producer, linger 1 ms)"},
+ {"metric": "harness floor p99: tick produce -> tick append (no vwap-stream), $LAT_RATE ticks/s",
+  "value": $fl99, "unit": "ms", "baseline": null, "baseline_value": null, "ratio": null,
+  "command": "bench/baselines/vwap_tools.py floor (Python producer, linger 1 ms)"},
  {"metric": "throughput, Spark Structured Streaming baseline", "value": $tp_rate,
   "unit": "ticks/s", "baseline": "$spark_note", "baseline_value": null, "ratio": null,
   "command": "$tp_cmd"}]

@@ -6,6 +6,7 @@
   vwap_tools.py rate PORT N PID                ticks/s from vwap-stream's ticks_total, CPU s used
   vwap_tools.py groupdone GROUP TOPIC PID      ticks/s from a group's committed offsets (baselines)
   vwap_tools.py latency TICKS BARS RATE SECS SYMBOLS   produce at RATE/s, then p50/p99 ms
+  vwap_tools.py floor TICKS RATE SECS SYMBOLS          the same producer's own produce->append
 
 Latency: each tick's event time is its produce time and its price encodes the
 produce time in microseconds (mod 1e9), so a bar update's close tells which
@@ -141,8 +142,8 @@ def groupdone(group, topic, pid):
     print("0 0 0")
 
 
-def latency(ticks, bars, rate_s, secs, nsym):
-    rate_s, secs, nsym = float(rate_s), float(secs), int(nsym)
+def paced_ticks(ticks, rate_s, secs, nsym):
+    """Produces ticks at rate_s/s; each price encodes its produce time (µs)."""
     p = producer(linger=1)
     day = kst_day(int(time.time() * 1000))
     t0 = time.time()
@@ -159,10 +160,14 @@ def latency(ticks, bars, rate_s, secs, nsym):
         p.poll(0)
         time.sleep(0.0005)
     p.flush(30)
-    time.sleep(3)
-    c = Consumer({"bootstrap.servers": B, "group.id": "lat-%d" % os.getpid(),
+    return i
+
+
+def append_latencies(topic, field, skip_final):
+    """ms from the encoded produce time to each record's LogAppendTime."""
+    c = Consumer({"bootstrap.servers": B, "group.id": "lat-%d-%s" % (os.getpid(), topic),
                   "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    c.subscribe([bars])
+    c.subscribe([topic])
     lat, idle = [], time.time()
     while time.time() - idle < 5:
         m = c.poll(0.2)
@@ -170,20 +175,43 @@ def latency(ticks, bars, rate_s, secs, nsym):
             continue
         idle = time.time()
         b = json.loads(m.value())
-        if b.get("final"):
+        if skip_final and b.get("final"):
             continue  # a final bar's close may be a minute old: updates measure latency
-        append_ms = m.timestamp()[1]
-        enc = int(b["close"]) - 1
-        d = (append_ms * 1000 - enc + 500000000) % 1000000000 - 500000000
+        enc = int(b[field]) - 1
+        d = (m.timestamp()[1] * 1000 - enc + 500000000) % 1000000000 - 500000000
         lat.append(d / 1000.0)
     c.close()
     lat.sort()
+    return lat
+
+
+def report(lat, n):
     if not lat:
-        print("0 0 0 %d" % i)
-        return
-    print("%.3f %.3f %d %d" % (lat[len(lat) // 2], lat[int(len(lat) * 0.99)], len(lat), i))
+        print("0 0 0 %d" % n)
+    else:
+        print("%.3f %.3f %d %d" % (lat[len(lat) // 2], lat[int(len(lat) * 0.99)], len(lat), n))
+
+
+def latency(ticks, bars, rate_s, secs, nsym):
+    n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
+    time.sleep(3)
+    report(append_latencies(bars, "close", True), n)
+
+
+def floor(ticks, rate_s, secs, nsym):
+    """The harness alone: tick produce -> its append in the ticks topic (set to
+    LogAppendTime here), same producer, rate and machine. No consumer of the
+    ticks can see them sooner."""
+    from confluent_kafka.admin import ConfigResource
+    a = AdminClient({"bootstrap.servers": B})
+    r = ConfigResource("topic", ticks, set_config={"message.timestamp.type": "LogAppendTime"})
+    for f in a.alter_configs([r]).values():
+        f.result(30)
+    time.sleep(1)
+    n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
+    report(append_latencies(ticks, "price", False), n)
 
 
 if __name__ == "__main__":
     {"topics": topics, "produce": produce, "rate": rate, "groupdone": groupdone,
-     "latency": latency}[sys.argv[1]](*sys.argv[2:])
+     "latency": latency, "floor": floor}[sys.argv[1]](*sys.argv[2:])
