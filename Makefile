@@ -118,7 +118,7 @@ test:
 
 unit:
 	@$(MAKE) --no-print-directory SAN=1 OPT='-O1 -g' BUILD=$(SANBUILD) BINDIR=$(SANBUILD)/bin \
-	    $(patsubst $(BUILD)/%,$(SANBUILD)/%,$(UNIT_BIN))
+	    $(patsubst $(BUILD)/%,$(SANBUILD)/%,$(UNIT_BIN)) $(FUZZ_BIN)
 	@tests/run --build $(SANBUILD) --unit-only
 
 demo: all

@@ -1,6 +1,8 @@
 /* krx — KRX tick sizes and daily price limits; see krx.h for the rules. */
 #include "krx.h"
 
+#include <stdint.h>
+
 int64_t krx_tick_size(int64_t price)
 {
 	if (price < 2000)
@@ -46,7 +48,8 @@ int krx_on_tick(int64_t price)
 
 int krx_price_limits(int64_t base, int pct, int64_t *upper, int64_t *lower)
 {
-	if (base <= 0 || pct < 1 || pct > 100)
+	/* Beyond any real price, base * pct and base + width would overflow. */
+	if (base <= 0 || base > INT64_MAX / 200 || pct < 1 || pct > 100)
 		return -1;
 	int64_t width = base * pct / 100;      /* floor: whole won */
 	width -= width % krx_tick_size(base);  /* down to the base price's tick */

@@ -72,6 +72,7 @@ static void limits_reject_bad_input(void **s)
 	int64_t up, lo;
 	assert_int_equal(krx_price_limits(0, 30, &up, &lo), -1);
 	assert_int_equal(krx_price_limits(-100, 30, &up, &lo), -1);
+	assert_int_equal(krx_price_limits(INT64_MAX / 2, 30, &up, &lo), -1); /* would overflow */
 	assert_int_equal(krx_price_limits(1000, 0, &up, &lo), -1);
 	assert_int_equal(krx_price_limits(1000, 101, &up, &lo), -1);
 	assert_int_equal(krx_price_limits(1, 100, &up, &lo), 0);
