@@ -359,20 +359,6 @@ static void wait_for_rules(struct ar_router *r)
 	}
 }
 
-/* Waits up to 100 ms for one message, then takes what else is already
- * there without waiting: consume_batch alone would hold a lone tick until
- * the batch filled or its timeout ran out, delaying alerts at quiet times. */
-static ssize_t next_batch(struct ar_router *r, rd_kafka_queue_t *q, rd_kafka_message_t **batch)
-{
-	rd_kafka_message_t *first = rd_kafka_consumer_poll(r->consumer, 100);
-	if (!first)
-		return 0;
-	batch[0] = first;
-	ssize_t more = r->o.batch > 1
-		? rd_kafka_consume_batch_queue(q, 0, batch + 1, (size_t)r->o.batch - 1) : 0;
-	return 1 + (more > 0 ? more : 0);
-}
-
 int ar_router_run(struct ar_router *r)
 {
 	char err[512], topics[400];
@@ -389,7 +375,9 @@ int ar_router_run(struct ar_router *r)
 	int stuck = 0, oom = !batch;
 	while (!sig_stop && batch && !ar_track_failed(r->track) && !kafka_fatal(r->producer, err, sizeof err)) {
 		take_rules(r);
-		ssize_t n = next_batch(r, q, batch);
+		/* consume_batch alone would hold a lone tick until the batch filled
+		 * or its timeout ran out, delaying alerts at quiet times. */
+		ssize_t n = kafka_poll_batch(r->consumer, q, 100, batch, (size_t)r->o.batch);
 		for (ssize_t i = 0; i < n; i++) {
 			if (!stuck && handle(r, batch[i]) != 0) {
 				stuck = 1; /* the rest is consumed again after the restart */

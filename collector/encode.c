@@ -1,6 +1,6 @@
 /* encode — fast tick JSON. See encode.h. */
 #include "encode.h"
-#include "jsonw.h"
+#include "numfmt.h"
 
 #include <math.h>
 #include <string.h>
@@ -24,24 +24,14 @@ static void put(struct out *o, const char *s, size_t n)
 
 static void put_i64(struct out *o, int64_t v)
 {
-	char tmp[24], *q = tmp + sizeof tmp;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do
-		*--q = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		*--q = '-';
-	put(o, q, (size_t)(tmp + sizeof tmp - q));
+	char tmp[NUMFMT_MAX];
+	put(o, tmp, (size_t)numfmt_int(v, tmp));
 }
 
 static void put_num(struct out *o, double v)
 {
-	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-		put_i64(o, (int64_t)v);
-		return;
-	}
-	char tmp[32];
-	put(o, tmp, (size_t)jw_format_double(v, tmp));
+	char tmp[NUMFMT_MAX];
+	put(o, tmp, (size_t)numfmt_double(v, tmp));
 }
 
 /* Only characters that never need escaping. */

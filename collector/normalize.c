@@ -1,5 +1,6 @@
 /* normalize — KIS H0STCNT0 record -> tick. See normalize.h. */
 #include "normalize.h"
+#include "numfmt.h"
 #include "tradecal.h"
 
 #include <math.h>
@@ -13,32 +14,10 @@ int col_parse_num(const char *s, double *out)
 {
 	if (!s || !*s)
 		return -1;
-	/* Integers (prices, volumes, KRW values) without strtod: it was a large
-	 * part of the per-trade cost. Up to 15 digits is exact in a double. */
-	const char *p = s + (*s == '-');
-	int64_t v = 0;
-	int n = 0;
-	while (p[n] >= '0' && p[n] <= '9' && n < 16)
-		v = v * 10 + (p[n++] - '0');
-	if (n > 0 && n < 16 && p[n] == 0) {
-		*out = *s == '-' ? -(double)v : (double)v;
+	/* Prices, volumes, KRW values and WGHN_AVRG_STCK_PRC without strtod: it
+	 * was a large part of the per-trade cost. Same result, bit for bit. */
+	if (numfmt_parse(s, strlen(s), out) == 0)
 		return 0;
-	}
-	/* Decimals like WGHN_AVRG_STCK_PRC "70123.45": with at most 15 digits in
-	 * all, v and 10^k are exact doubles, and their correctly rounded quotient
-	 * is exactly what strtod returns for the text. */
-	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-	if (n > 0 && n < 16 && p[n] == '.') {
-		int k = 0;
-		const char *f = p + n + 1;
-		while (f[k] >= '0' && f[k] <= '9' && n + k < 16)
-			v = v * 10 + (f[k++] - '0');
-		if (k > 0 && n + k < 16 && f[k] == 0) {
-			*out = (*s == '-' ? -(double)v : (double)v) / pow10[k];
-			return 0;
-		}
-	}
 	char *end;
 	double d = strtod(s, &end);
 	if (*end || !isfinite(d))

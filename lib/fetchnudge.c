@@ -1,11 +1,23 @@
 /* fetchnudge — see fetchnudge.h for why this exists. */
 #include "fetchnudge.h"
 
+#include <stdlib.h>
+
 #define NUDGE_EVERY_MS 5
+
+static int half_queued_min(rd_kafka_t *rk)
+{
+	char v[32];
+	size_t len = sizeof v;
+	long min = 100000; /* librdkafka's default */
+	if (rd_kafka_conf_get(rd_kafka_conf(rk), "queued.min.messages", v, &len) == RD_KAFKA_CONF_OK)
+		min = strtol(v, NULL, 10);
+	return min > 1 ? (int)(min / 2) : 1;
+}
 
 void fetch_nudge_init(struct fetch_nudge *n, rd_kafka_t *rk, rd_kafka_queue_t *q, int low)
 {
-	*n = (struct fetch_nudge){.rk = rk, .q = q, .low = low};
+	*n = (struct fetch_nudge){.rk = rk, .q = q, .low = low > 0 ? low : half_queued_min(rk)};
 }
 
 /* Index of a partition with unfetched data (lag beyond what is queued),

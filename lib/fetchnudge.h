@@ -24,7 +24,8 @@ struct fetch_nudge {
 	long nudges;
 };
 
-/* low: typically half of queued.min.messages. */
+/* low <= 0: half of the consumer's queued.min.messages, the point below
+ * which librdkafka would fetch again. */
 void fetch_nudge_init(struct fetch_nudge *n, rd_kafka_t *rk, rd_kafka_queue_t *q, int low);
 
 /* Cheap unless the queue is low and the assignment still lags behind the

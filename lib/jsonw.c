@@ -102,8 +102,6 @@ void jw_int(struct jw *w, const char *key, int64_t v)
 	put(w, tmp, (size_t)numfmt_int(v, tmp));
 }
 
-int jw_format_double(double v, char *buf) { return numfmt_double(v, buf); }
-
 void jw_num(struct jw *w, const char *key, double v)
 {
 	char tmp[NUMFMT_MAX];

@@ -31,7 +31,4 @@ void jw_raw(struct jw *w, const char *key, const char *json, size_t n);
 /* NUL-terminates; returns the length, or 0 when the buffer was too small. */
 size_t jw_finish(struct jw *w);
 
-/* Formats v as jw_num would; returns the length. buf needs 32 bytes. */
-int jw_format_double(double v, char *buf);
-
 #endif

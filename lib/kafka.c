@@ -250,3 +250,14 @@ void kafka_producer_destroy(rd_kafka_t *rk)
 	rd_kafka_destroy(rk);
 	free(ctx);
 }
+
+ssize_t kafka_poll_batch(rd_kafka_t *rk, rd_kafka_queue_t *q, int wait_ms,
+                         rd_kafka_message_t **batch, size_t max)
+{
+	rd_kafka_message_t *first = max ? rd_kafka_consumer_poll(rk, wait_ms) : NULL;
+	if (!first)
+		return 0;
+	batch[0] = first;
+	ssize_t more = max > 1 ? rd_kafka_consume_batch_queue(q, 0, batch + 1, max - 1) : 0;
+	return 1 + (more > 0 ? more : 0);
+}

@@ -55,6 +55,12 @@ rd_kafka_resp_err_t kafka_produce(rd_kafka_t *rk, const char *topic, int32_t par
 
 /* Marks msg's offset+1 as safe to commit. */
 void kafka_store_offset(rd_kafka_t *rk, const rd_kafka_message_t *msg);
+/* Waits up to wait_ms for one message of consumer rk, then takes whatever else
+ * is already queued on q (rd_kafka_queue_get_consumer) without waiting, up to
+ * max in all: batches at high rates, yet a lone message is never held back
+ * until a batch fills. Returns the count (0: nothing arrived). */
+ssize_t kafka_poll_batch(rd_kafka_t *rk, rd_kafka_queue_t *q, int wait_ms,
+                         rd_kafka_message_t **batch, size_t max);
 
 /* Producer shutdown: flush for up to timeout_ms; returns messages left. */
 int kafka_drain(rd_kafka_t *rk, int timeout_ms);

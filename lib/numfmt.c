@@ -133,3 +133,29 @@ int numfmt_double(double v, char *buf)
 		return printf_shortest(v, buf);
 	return scaled(a, v < 0, buf);
 }
+
+int numfmt_parse(const char *s, size_t n, double *out)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	size_t i = n > 0 && s[0] == '-', start = i;
+	int64_t v = 0;
+	int digits = 0, frac = -1; /* -1: no point seen */
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (++digits > 15)
+				return -1;
+			v = v * 10 + (s[i] - '0');
+			frac += frac >= 0;
+		} else if (s[i] == '.' && frac < 0 && i > start) {
+			frac = 0;
+		} else {
+			return -1;
+		}
+	}
+	if (!digits || frac == 0) /* "", "-", "1." */
+		return -1;
+	double d = s[0] == '-' ? -(double)v : (double)v;
+	*out = frac > 0 ? d / pow10[frac] : d;
+	return 0;
+}

@@ -7,6 +7,7 @@
 #ifndef TP_NUMFMT_H
 #define TP_NUMFMT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define NUMFMT_MAX 32 /* buffer size both functions need, NUL included */
@@ -18,5 +19,11 @@ int numfmt_int(int64_t v, char *buf);
  * as v; whole numbers below 2^53 print as integers, NaN and infinities as
  * null. Returns the length. */
 int numfmt_double(double v, char *buf);
+
+/* The other direction, for the common case: text -?D+(.D+)? of n bytes with
+ * at most 15 digits in all. v and 10^k are then exact doubles, so v / 10^k is
+ * correctly rounded, bit for bit strtod's result. 0, or -1 for any other text
+ * (the caller falls back to strtod). */
+int numfmt_parse(const char *s, size_t n, double *out);
 
 #endif

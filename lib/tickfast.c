@@ -5,6 +5,7 @@
  * path always equals tick_decode's answer and every "no" is settled by
  * tick_decode itself. */
 #include "tickfast.h"
+#include "numfmt.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -85,11 +86,13 @@ static int num(struct scan *s, double *out, int integer_only)
 		size_t n = (size_t)(q - b);
 		if (integer_only || n >= sizeof buf)
 			return -1;
-		memcpy(buf, b, n);
-		buf[n] = '\0';
-		*out = strtod(buf, NULL);
-		if (!isfinite(*out))
-			return -1;
+		if (numfmt_parse(b, n, out) != 0) { /* an exponent, or > 15 digits */
+			memcpy(buf, b, n);
+			buf[n] = '\0';
+			*out = strtod(buf, NULL);
+			if (!isfinite(*out))
+				return -1;
+		}
 	}
 	s->p = q;
 	return 0;

@@ -9,7 +9,6 @@
 #include "tickfast.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 void vs_on_delivery(void *opaque, const rd_kafka_message_t *m)
@@ -116,19 +115,6 @@ static int failed(struct vs_app *a)
 
 #define VS_BATCH 512
 
-/* Waits up to wait_ms for one message, then takes what else is queued
- * without waiting, so a lone tick is never held back for a batch. */
-static ssize_t next_batch(struct vs_app *a, rd_kafka_queue_t *q, int wait_ms,
-                          rd_kafka_message_t **batch)
-{
-	rd_kafka_message_t *first = rd_kafka_consumer_poll(a->consumer, wait_ms);
-	if (!first)
-		return 0;
-	batch[0] = first;
-	ssize_t more = rd_kafka_consume_batch_queue(q, 0, batch + 1, VS_BATCH - 1);
-	return 1 + (more > 0 ? more : 0);
-}
-
 static void consume(struct vs_app *a, rd_kafka_message_t *m)
 {
 	if (!m->err)
@@ -138,27 +124,16 @@ static void consume(struct vs_app *a, rd_kafka_message_t *m)
 	rd_kafka_message_destroy(m);
 }
 
-/* Half of queued.min.messages: the nudge's low-water mark. */
-static int nudge_low(rd_kafka_t *rk)
-{
-	char v[32];
-	size_t n = sizeof v;
-	long min = 100000;
-	if (rd_kafka_conf_get(rd_kafka_conf(rk), "queued.min.messages", v, &n) == RD_KAFKA_CONF_OK)
-		min = strtol(v, NULL, 10);
-	return min > 1 ? (int)(min / 2) : 1;
-}
-
 int vs_app_run(struct vs_app *a)
 {
 	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(a->consumer);
 	rd_kafka_message_t *batch[VS_BATCH];
 	int64_t next = clock_mono_ms() + a->update_ms;
-	fetch_nudge_init(&a->nudge, a->consumer, q, nudge_low(a->consumer));
+	fetch_nudge_init(&a->nudge, a->consumer, q, 0);
 	while (!sig_stop && !failed(a)) {
 		int64_t now = clock_mono_ms();
 		int wait = next - now > 100 ? 100 : next - now < 0 ? 0 : (int)(next - now);
-		ssize_t n = next_batch(a, q, wait, batch);
+		ssize_t n = kafka_poll_batch(a->consumer, q, wait, batch, VS_BATCH);
 		for (ssize_t i = 0; i < n; i++)
 			consume(a, batch[i]);
 		rd_kafka_poll(a->producer, 0);

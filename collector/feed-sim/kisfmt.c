@@ -1,6 +1,6 @@
 /* kisfmt — H0STCNT0 records whose fields agree with each other and with the
  * trades sent before them. See sim.h for the field list's source. */
-#include "jsonw.h"
+#include "numfmt.h"
 #include "sim.h"
 #include "tradecal.h"
 
@@ -43,7 +43,7 @@ size_t sim_kis_record(const struct sim_sym *s, const struct sim_trade *t, char *
 {
 	char d[9], h[7], vwap[32];
 	sim_kst(t->ts_ms, d, h);
-	jw_format_double((double)s->cum_pbmn / (double)s->cum_vol, vwap);
+	numfmt_double((double)s->cum_pbmn / (double)s->cum_vol, vwap);
 	int64_t p = t->price, tick = sim_tick_size(p);
 	int n = snprintf(buf, size,
 		"%s^%s^%lld^%d^%lld^%.2f^%s^%lld^%lld^%lld^%lld^%lld^%lld^%lld^%lld^"  /* 0-14 */

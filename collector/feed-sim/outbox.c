@@ -3,6 +3,7 @@
  * so the record is exactly what a client was sent. */
 #include "internal.h"
 #include "jsonw.h"
+#include "numfmt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static void krx_item(struct sim_server *s, const struct sim_trade *t)
 	sim_kis_id(y, t, id, sizeof id);
 	sim_kst(t->ts_ms, d, h);
 	snprintf(day, sizeof day, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
-	jw_format_double((double)y->cum_pbmn / (double)y->cum_vol, vwap);
+	numfmt_double((double)y->cum_pbmn / (double)y->cum_vol, vwap);
 	struct jw w;
 	jw_init(&w, line, sizeof line);
 	jw_open(&w, NULL);

@@ -1,5 +1,6 @@
 /* Unit tests: lib/numfmt — every double must read back (strtod) as itself,
- * with no more digits than printf's shortest of %.15g/%.16g/%.17g. */
+ * with no more digits than printf's shortest of %.15g/%.16g/%.17g; the
+ * parser's fast path must equal strtod bit for bit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,11 +110,36 @@ static void specials_and_integers(void **s)
 	assert_string_equal(buf, "0");
 }
 
+static void parse_equals_strtod(void **s)
+{
+	(void)s;
+	const char *no[] = {"", "-", "1.", ".5", "-.5", "1e5", "1.2.3", "+1", " 1", "1234567890123456",
+	                    "12345678.12345678"};
+	double v;
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (numfmt_parse(no[i], strlen(no[i]), &v) == 0)
+			fail_msg("\"%s\" taken by the fast path", no[i]);
+	for (int i = 0; i < 1000000; i++) {
+		char text[40];
+		uint64_t x = next_random();
+		int frac = (int)(x % 8);
+		int n = snprintf(text, sizeof text, "%s%llu", x & 1 ? "-" : "",
+		                 (unsigned long long)((x >> 8) % 10000000ULL));
+		if (frac)
+			snprintf(text + n, sizeof text - (size_t)n, ".%0*llu", frac,
+			         (unsigned long long)((x >> 32) % 100000000ULL % (uint64_t)pow(10, frac)));
+		assert_int_equal(numfmt_parse(text, strlen(text), &v), 0);
+		if (memcmp(&v, &(double){strtod(text, NULL)}, sizeof v))
+			fail_msg("\"%s\": %.17g, strtod says %.17g", text, v, strtod(text, NULL));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(doubles_round_trip),
 		cmocka_unit_test(specials_and_integers),
+		cmocka_unit_test(parse_equals_strtod),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
