@@ -19,6 +19,8 @@ struct vs_agg *vs_agg_new(const struct vs_conf *c, const struct calendar *krx,
 		return NULL;
 	}
 	a->conf = *c;
+	a->sym_bytes =
+		(size_t)c->nwin * (sizeof(struct vs_winstate) + (size_t)c->ind.cap * sizeof(double));
 	a->krx = krx, a->us = us;
 	a->emit = emit, a->opaque = opaque;
 	return a;
@@ -28,9 +30,12 @@ void vs_agg_free(struct vs_agg *a)
 {
 	if (!a)
 		return;
-	for (int32_t i = 0; i < a->nchunks; i++)
+	for (int32_t i = 0; i < a->nchunks; i++) {
 		free(a->chunks[i]);
+		free(a->blocks[i]);
+	}
 	free(a->chunks);
+	free(a->blocks);
 	free(a->dirty);
 	free(a->parts);
 	vs_symtab_free(&a->tab);
@@ -42,18 +47,52 @@ void vs_agg_set_now(struct vs_agg *a, int64_t now_ms) { a->now_ms = now_ms; }
 const struct vs_stats *vs_agg_stats(const struct vs_agg *a) { return &a->stats; }
 int32_t vs_agg_symbols(const struct vs_agg *a) { return a->tab.count; }
 
-static void sym_reset(struct vs_sym *s, int keep_hist)
+/* Empty windows; each indicator state gets its ring behind the states. */
+static void win_reset(const struct vs_agg *a, struct vs_winstate *win)
+{
+	int cap = a->conf.ind.cap;
+	double *rings = (double *)(win + a->conf.nwin);
+	for (int w = 0; w < a->conf.nwin; w++) {
+		memset(win[w].open, 0, sizeof win[w].open);
+		vs_ind_init(&win[w].ind, rings + (size_t)w * cap, cap);
+	}
+}
+
+static void sym_reset(const struct vs_agg *a, struct vs_sym *s, int keep_hist)
 {
 	struct vs_daily_hist h = s->hist;
+	struct vs_winstate *win = s->win;
 	char sym[VS_SYM_MAX];
 	memcpy(sym, s->symbol, sizeof sym);
 	memset(s, 0, sizeof *s);
 	memcpy(s->symbol, sym, sizeof sym);
 	s->part = s->next = s->day = -1;
-	for (int w = 0; w < VS_MAX_WIN; w++)
-		vs_ind_reset(&s->ind[w]);
+	s->win = win;
+	win_reset(a, win);
 	if (keep_hist)
 		s->hist = h;
+}
+
+static int add_chunk(struct vs_agg *a)
+{
+	size_t n = (size_t)a->nchunks + 1;
+	struct vs_sym **c = realloc(a->chunks, n * sizeof *c);
+	if (c)
+		a->chunks = c;
+	char **b = realloc(a->blocks, n * sizeof *b);
+	if (b)
+		a->blocks = b;
+	int32_t *d = realloc(a->dirty, n * VS_CHUNK * sizeof *d);
+	if (d)
+		a->dirty = d;
+	if (!c || !b || !d || !(c[n - 1] = calloc(VS_CHUNK, sizeof **c)))
+		return -1;
+	if (!(b[n - 1] = calloc(VS_CHUNK, a->sym_bytes ? a->sym_bytes : 1))) {
+		free(c[n - 1]);
+		return -1;
+	}
+	a->nchunks++;
+	return 0;
 }
 
 /* Chunks and the dirty list grow only when a new symbol appears. */
@@ -63,21 +102,14 @@ static struct vs_sym *sym_get(struct vs_agg *a, const char *symbol)
 	int32_t i = vs_symtab_add(&a->tab, symbol, &created);
 	if (i < 0)
 		return NULL;
-	if (created && i / VS_CHUNK >= a->nchunks) {
-		struct vs_sym **c = realloc(a->chunks, (size_t)(a->nchunks + 1) * sizeof *c);
-		int32_t *d = realloc(a->dirty, (size_t)(a->nchunks + 1) * VS_CHUNK * sizeof *d);
-		if (c)
-			a->chunks = c;
-		if (d)
-			a->dirty = d;
-		if (!c || !d || !(c[a->nchunks] = calloc(VS_CHUNK, sizeof **c)))
-			return NULL; /* the symbol stays in the table; its chunk retries next time */
-		a->nchunks++;
-	}
+	if (created && i / VS_CHUNK >= a->nchunks && add_chunk(a))
+		return NULL; /* the symbol stays in the table; its chunk retries next time */
 	struct vs_sym *s = vs_sym_at(a, i);
 	if (created) {
 		snprintf(s->symbol, sizeof s->symbol, "%s", symbol);
-		sym_reset(s, 0);
+		char *block = a->blocks[i / VS_CHUNK] + (size_t)(i % VS_CHUNK) * a->sym_bytes;
+		s->win = (struct vs_winstate *)block;
+		sym_reset(a, s, 0);
 	}
 	return s;
 }
@@ -146,9 +178,9 @@ static int64_t close_sym(struct vs_agg *a, struct vs_sym *s, int64_t wm)
 {
 	int64_t left = INT64_MAX;
 	for (int w = 0; w < a->conf.nwin; w++) {
-		struct vs_open *x = &s->win[w][0], *y = &s->win[w][1];
+		struct vs_open *x = &s->win[w].open[0], *y = &s->win[w].open[1];
 		if (x->end && y->end && y->start < x->start)
-			x = &s->win[w][1], y = &s->win[w][0];
+			x = &s->win[w].open[1], y = &s->win[w].open[0];
 		struct vs_open *order[2] = {x, y};
 		for (int k = 0; k < 2; k++) {
 			struct vs_open *o = order[k];
@@ -185,8 +217,8 @@ static void new_day(struct vs_agg *a, struct vs_sym *s, int32_t day, const char 
 	s->day = day;
 	memcpy(s->daystr, daystr, sizeof s->daystr);
 	s->cum_vol = s->cum_turn = 0;
-	for (int w = 0; w < VS_MAX_WIN; w++)
-		vs_ind_reset(&s->ind[w]);
+	for (int w = 0; w < a->conf.nwin; w++)
+		vs_ind_reset(&s->win[w].ind);
 }
 
 static const struct calendar *cal_of(const struct vs_agg *a, const char *exchange)
@@ -207,7 +239,7 @@ static void add_window(struct vs_agg *a, struct vs_sym *s, struct vs_part *p, in
 		a->stats.late++, *late = 1;
 		return;
 	}
-	struct vs_open *o = NULL, *x = &s->win[w][0], *y = &s->win[w][1];
+	struct vs_open *o = NULL, *x = &s->win[w].open[0], *y = &s->win[w].open[1];
 	if (x->end && x->start == start)
 		o = x;
 	else if (y->end && y->start == start)
@@ -304,8 +336,8 @@ void vs_agg_flush_dirty(struct vs_agg *a)
 			continue;
 		for (int w = 0; w < a->conf.nwin; w++)
 			for (int k = 0; k < 2; k++)
-				if (s->win[w][k].end && s->win[w][k].dirty)
-					vs_bar_emit_window(a, s, w, &s->win[w][k], 0);
+				if (s->win[w].open[k].end && s->win[w].open[k].dirty)
+					vs_bar_emit_window(a, s, w, &s->win[w].open[k], 0);
 		if (s->daily.end && s->daily.dirty)
 			vs_bar_emit_daily(a, s, 0);
 		s->dirty = 0;
@@ -321,7 +353,7 @@ void vs_agg_drop_partition(struct vs_agg *a, int32_t part)
 	for (int32_t i = p->head; i >= 0;) {
 		struct vs_sym *s = vs_sym_at(a, i);
 		i = s->next;
-		sym_reset(s, 0);
+		sym_reset(a, s, 0);
 	}
 	*p = (struct vs_part){INT64_MIN, INT64_MAX, -1};
 	/* Reset symbols left the dirty list unflagged: compact it. */

@@ -19,6 +19,12 @@ struct vs_open {
 	int dirty;
 };
 
+/* One configured window of one symbol: its open bars and indicators. */
+struct vs_winstate {
+	struct vs_open open[2]; /* at most two open per window: lateness ≤ length */
+	struct vs_ind ind;
+};
+
 struct vs_sym {
 	char symbol[VS_SYM_MAX];
 	char exchange[8];
@@ -29,12 +35,13 @@ struct vs_sym {
 	char daystr[11];
 	int dirty;      /* queued in the dirty list */
 	double cum_vol, cum_turn;
-	struct vs_open win[VS_MAX_WIN][2]; /* at most two open per window: lateness ≤ length */
+	struct vs_winstate *win; /* conf.nwin of them, then their rings (see sym_block) */
 	struct vs_open daily;
-	struct vs_ind ind[VS_MAX_WIN];
 	struct vs_daily_hist hist;
 };
 
+/* Symbols live in chunks that never move; each chunk has a block beside it
+ * holding its symbols' window states, sized by the configuration. */
 #define VS_CHUNK 256
 
 struct vs_part {
@@ -52,6 +59,8 @@ struct vs_agg {
 	int64_t now_ms;
 	struct vs_symtab tab;
 	struct vs_sym **chunks;
+	char **blocks;      /* per chunk: VS_CHUNK × sym_bytes */
+	size_t sym_bytes;   /* one symbol's window states and rings */
 	int32_t nchunks;
 	int32_t *dirty;
 	int32_t ndirty;

@@ -72,11 +72,11 @@ void vs_bar_emit_window(struct vs_agg *a, struct vs_sym *s, int w, struct vs_ope
 {
 	struct bar b;
 	fill(a, s, o, a->conf.win[w].name, final, &b);
-	vs_ind_eval(&a->conf.ind, &s->ind[w], o->close, &b);
+	vs_ind_eval(&a->conf.ind, &s->win[w].ind, o->close, &b);
 	count_and_emit(a, s, &b);
 	o->dirty = 0;
 	if (final) {
-		vs_ind_push(&a->conf.ind, &s->ind[w], o->close);
+		vs_ind_push(&a->conf.ind, &s->win[w].ind, o->close);
 		o->end = 0;
 	}
 }

@@ -60,7 +60,18 @@ int vs_ind_conf_parse(struct vs_ind_conf *c, const char *periods, long vol_n, co
 		return -1;
 	}
 	c->vol_n = (int)vol_n;
+	c->cap = c->vol_n + 1;
+	for (int i = 0; i < c->nper; i++)
+		if (c->periods[i] > c->cap)
+			c->cap = c->periods[i];
 	return parse_cross(c, cross, err, errsize);
+}
+
+void vs_ind_init(struct vs_ind *s, double *hist, int cap)
+{
+	s->hist = hist;
+	s->cap = cap;
+	vs_ind_reset(s);
 }
 
 void vs_ind_reset(struct vs_ind *s)
@@ -72,7 +83,7 @@ void vs_ind_reset(struct vs_ind *s)
 /* The i-th latest pushed close (0: newest). */
 static double back(const struct vs_ind *s, int i)
 {
-	return s->hist[(s->count - 1 - i) % VS_IND_HIST];
+	return s->hist[(s->count - 1 - i) % s->cap];
 }
 
 /* Mean of close and the n-1 latest pushed closes. */
@@ -143,7 +154,7 @@ void vs_ind_push(const struct vs_ind_conf *c, struct vs_ind *s, double close)
 		s->prev_fast = bar_ind(&tmp, c->fast);
 		s->prev_slow = bar_ind(&tmp, c->slow);
 	}
-	s->hist[s->count % VS_IND_HIST] = close;
+	s->hist[s->count % s->cap] = close;
 	s->count++;
 }
 

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define VS_MAX_PERIODS 4
-#define VS_IND_HIST 128 /* closes kept: max period and volatility bars + 1 */
+#define VS_IND_HIST 128 /* upper bound of the closes kept (periods and volatility bars < it) */
 
 struct bar;
 
@@ -28,11 +28,15 @@ struct vs_ind_conf {
 	char fast[16];     /* cross members, e.g. sma_5 / sma_20; "" : off */
 	char slow[16];
 	char sma_name[VS_MAX_PERIODS][16], ema_name[VS_MAX_PERIODS][16]; /* made once */
+	int cap;           /* closes a state keeps: the longest period or volatility bars + 1 */
 };
 
+/* The ring lives outside the struct, sized by vs_ind_conf.cap: a symbol with
+ * the default periods keeps 60 closes, not VS_IND_HIST (RSS, issue 4). */
 struct vs_ind {
-	double hist[VS_IND_HIST]; /* ring of the last closes */
-	int64_t count;            /* closes pushed */
+	double *hist;  /* ring of the last closes, cap of them */
+	int32_t cap;
+	int64_t count; /* closes pushed */
 	double ema[VS_MAX_PERIODS];
 	double prev_fast, prev_slow; /* NAN until known */
 };
@@ -40,6 +44,9 @@ struct vs_ind {
 /* Parses "5,20,60", volatility bars and "sma_5,sma_20" into c. */
 int vs_ind_conf_parse(struct vs_ind_conf *c, const char *periods, long vol_n, const char *cross,
                       char *err, size_t errsize);
+/* Attaches the ring hist[cap] (cap = vs_ind_conf.cap) and resets. */
+void vs_ind_init(struct vs_ind *s, double *hist, int cap);
+/* Forgets every close (a new trading day); keeps the ring. */
 void vs_ind_reset(struct vs_ind *s);
 /* Adds sma_N, ema_N, volatility and cross for `close` appended to s to b. */
 void vs_ind_eval(const struct vs_ind_conf *c, const struct vs_ind *s, double close, struct bar *b);

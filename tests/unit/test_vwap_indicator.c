@@ -32,7 +32,8 @@ static void test_sma_ema_first_at_n(void **state)
 	(void)state;
 	struct vs_ind_conf c = conf("3", 0, "off");
 	struct vs_ind s;
-	vs_ind_reset(&s);
+	double ring[VS_IND_HIST];
+	vs_ind_init(&s, ring, c.cap);
 	double closes[] = {10, 11, 12, 13, 20};
 	for (int i = 0; i < 2; i++) {
 		struct bar b = eval(&c, &s, closes[i]);
@@ -58,7 +59,8 @@ static void test_volatility(void **state)
 	(void)state;
 	struct vs_ind_conf c = conf("2", 2, "off");
 	struct vs_ind s;
-	vs_ind_reset(&s);
+	double ring[VS_IND_HIST];
+	vs_ind_init(&s, ring, c.cap);
 	vs_ind_push(&c, &s, 100);
 	struct bar b = eval(&c, &s, 110);
 	assert_true(isnan(bar_ind(&b, "volatility")));
@@ -74,7 +76,8 @@ static void test_cross_signals(void **state)
 	(void)state;
 	struct vs_ind_conf c = conf("1,2", 0, "sma_1,sma_2");
 	struct vs_ind s;
-	vs_ind_reset(&s);
+	double ring[VS_IND_HIST];
+	vs_ind_init(&s, ring, c.cap);
 	double closes[] = {10, 9, 8, 12, 13, 11, 11};
 	const char *want[] = {"", "", "", "golden", "", "dead", ""};
 	for (int i = 0; i < 7; i++) {
@@ -82,6 +85,39 @@ static void test_cross_signals(void **state)
 		assert_string_equal(b.cross, want[i]);
 		vs_ind_push(&c, &s, closes[i]);
 	}
+}
+
+/* The ring holds exactly cap closes (longest period, volatility bars + 1):
+ * after it wrapped many times every value still equals a direct computation
+ * over all closes, and nothing is written next to it. */
+static void test_ring_sized_by_conf_wraps(void **state)
+{
+	(void)state;
+	struct vs_ind_conf c = conf("3,7", 9, "off");
+	assert_int_equal(c.cap, 10);
+	double mem[12], all[500];
+	mem[0] = mem[11] = -1;
+	struct vs_ind s;
+	vs_ind_init(&s, mem + 1, c.cap);
+	for (int i = 0; i < 500; i++) {
+		double close = 100 + 10 * sin(i * 0.37) + i * 0.01;
+		struct bar b = eval(&c, &s, close);
+		all[i] = close;
+		if (i >= 9) {
+			double sum = 0, r[9], mean = 0, ss = 0;
+			for (int k = 0; k < 7; k++)
+				sum += all[i - k];
+			assert_float_equal(bar_ind(&b, "sma_7"), sum / 7, 1e-12);
+			for (int k = 0; k < 9; k++)
+				mean += r[k] = log(all[i - k] / all[i - k - 1]);
+			mean /= 9;
+			for (int k = 0; k < 9; k++)
+				ss += (r[k] - mean) * (r[k] - mean);
+			assert_float_equal(bar_ind(&b, "volatility"), sqrt(ss / 8), 1e-12);
+		}
+		vs_ind_push(&c, &s, close);
+	}
+	assert_true(mem[0] == -1 && mem[11] == -1);
 }
 
 static void test_conf_errors(void **state)
@@ -124,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_sma_ema_first_at_n),
 		cmocka_unit_test(test_volatility),
 		cmocka_unit_test(test_cross_signals),
+		cmocka_unit_test(test_ring_sized_by_conf_wraps),
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_daily_history_ma7),
 	};
