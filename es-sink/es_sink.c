@@ -15,7 +15,11 @@
 #define BULK_PATH "/_bulk?filter_path=errors,items.*.status,items.*.error"
 #define STAGE "es-sink"
 
+/* Fewer documents than this per lane are not worth another request. */
+#define LANE_MIN_DOCS 50
+
 static void *worker_main(void *opaque);
+static void slice_run(struct es_lane *l);
 
 static void init_metrics(struct es_sink *s, struct metrics *r)
 {
@@ -40,17 +44,19 @@ static void init_metrics(struct es_sink *s, struct metrics *r)
 }
 
 void es_sink_init(struct es_sink *s, const struct es_sink_opts *o, rd_kafka_t *consumer,
-                  rd_kafka_t *producer, struct http_client *http, struct metrics *reg)
+                  rd_kafka_t *producer, struct http_client **http, struct metrics *reg)
 {
 	memset(s, 0, sizeof *s);
 	s->o = *o;
 	s->consumer = consumer;
 	s->producer = producer;
-	s->http = http;
 	init_metrics(s, reg);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	s->started = http && pthread_create(&s->thread, NULL, worker_main, s) == 0;
+	if (!http || !http[0])
+		return;
+	es_lanes_init(&s->lanes, o->lanes, http, slice_run, s);
+	s->started = pthread_create(&s->thread, NULL, worker_main, s) == 0;
 }
 
 static void stop_worker(struct es_sink *s)
@@ -78,9 +84,9 @@ void es_sink_discard(struct es_sink *s)
 void es_sink_free(struct es_sink *s)
 {
 	stop_worker(s);
+	es_lanes_free(&s->lanes);
 	es_batch_free(&s->batch);
 	es_batch_free(&s->inflight);
-	es_buf_free(&s->body);
 	free(s->res);
 	free(s->sent);
 }
@@ -136,22 +142,25 @@ static int grow_results(struct es_sink *s, int n)
 	return 0;
 }
 
-/* The body for every pending item; returns how many went in. */
-static int build_body(struct es_sink *s)
+/* Lists the inflight batch's pending items in s->sent; returns how many. */
+static int list_pending(struct es_sink *s)
 {
-	es_buf_reset(&s->body);
 	int n = 0;
-	for (int k = 0; k < s->inflight.n; k++) {
-		struct es_item *it = &s->inflight.items[k];
-		if (it->state != ES_PENDING)
-			continue;
-		if (es_bulk_append(&s->body, &it->doc)) {
+	for (int k = 0; k < s->inflight.n; k++)
+		if (s->inflight.items[k].state == ES_PENDING)
+			s->sent[n++] = k;
+	return n;
+}
+
+/* The body of a lane's slice of the pending items. */
+static void build_body(struct es_sink *s, struct es_lane *l)
+{
+	es_buf_reset(&l->body);
+	for (int j = l->lo; j < l->hi; j++)
+		if (es_bulk_append(&l->body, &s->inflight.items[s->sent[j]].doc)) {
 			log_error("out_of_memory", "where=bulk_body");
 			abort();
 		}
-		s->sent[n++] = k;
-	}
-	return n;
 }
 
 static void mark_dead(struct es_item *it, const char *reason)
@@ -161,11 +170,12 @@ static void mark_dead(struct es_item *it, const char *reason)
 	it->reason = strdup(reason);
 }
 
-/* Applies per-item outcomes; returns how many must be sent again. */
-static int apply_results(struct es_sink *s, int n)
+/* Applies the outcomes of pending items [lo, hi); returns how many must be
+ * sent again. */
+static int apply_results(struct es_sink *s, int lo, int hi)
 {
 	int again = 0, ok = 0, sup = 0;
-	for (int j = 0; j < n; j++) {
+	for (int j = lo; j < hi; j++) {
 		struct es_item *it = &s->inflight.items[s->sent[j]];
 		const struct es_item_result *r = &s->res[j];
 		if (r->cls == ES_ITEM_OK || r->cls == ES_ITEM_SUPERSEDED) {
@@ -183,32 +193,36 @@ static int apply_results(struct es_sink *s, int n)
 	return again;
 }
 
-/* One bulk request over the inflight batch's pending items. Runs on the
- * worker thread (or on main while retrying); touches only the inflight
- * batch, the request buffers and atomic metrics. */
-static void round_run(struct es_sink *s, struct es_round *r)
+/* One lane's bulk request over its slice of the pending items. Runs on a
+ * lane thread, the worker thread or main (retries); touches only its slice of
+ * the inflight batch and of s->res, its lane and atomic metrics. */
+static void slice_run(struct es_lane *l)
 {
+	struct es_sink *s = l->owner;
+	struct es_round *r = &l->round;
+	int n = l->hi - l->lo;
 	memset(r, 0, sizeof *r);
-	int n = build_body(s);
-	if (n == 0)
+	if (n <= 0)
 		return;
+	build_body(s, l);
 	struct http_resp resp;
 	int64_t t0 = clock_mono_ns();
-	long st = http_request(s->http, "POST", BULK_PATH, "application/x-ndjson", s->body.p,
-	                       s->body.len, &resp);
+	long st = http_request(l->http, "POST", BULK_PATH, "application/x-ndjson", l->body.p,
+	                       l->body.len, &resp);
 	int64_t t1 = clock_mono_ns();
 	if (s->m.latency)
 		metric_observe(s->m.latency, (double)(t1 - t0) / 1e9);
-	log_debug("bulk_sent", "docs=%d bytes=%zu status=%ld http_ms=%.1f since_last_ms=%.1f", n,
-	          s->body.len, st, (double)(t1 - t0) / 1e6,
-	          s->last_bulk_ns ? (double)(t0 - s->last_bulk_ns) / 1e6 : 0.0);
-	s->last_bulk_ns = t1;
+	log_debug("bulk_sent", "lane=%d docs=%d bytes=%zu status=%ld http_ms=%.1f since_last_ms=%.1f",
+	          (int)(l - l->set->lane), n, l->body.len, st, (double)(t1 - t0) / 1e6,
+	          l->last_ns ? (double)(t0 - l->last_ns) / 1e6 : 0.0);
+	l->last_ns = t1;
 	count(s->m.requests, 1);
-	count(s->m.bytes, (double)s->body.len);
+	count(s->m.bytes, (double)l->body.len);
 	char err[160];
 	r->status = st;
-	if (st == 200 && es_bulk_parse(resp.body, resp.len, n, s->res, err, sizeof err) >= 0) {
-		r->again = apply_results(s, n);
+	if (st == 200 &&
+	    es_bulk_parse(resp.body, resp.len, n, s->res + l->lo, err, sizeof err) >= 0) {
+		r->again = apply_results(s, l->lo, l->hi);
 		return;
 	}
 	r->again = -1;
@@ -219,6 +233,31 @@ static void round_run(struct es_sink *s, struct es_round *r)
 		snprintf(r->why, sizeof r->why, "%s", err);
 	else
 		snprintf(r->why, sizeof r->why, "HTTP %ld: %.200s", st, resp.body);
+}
+
+/* One round over the inflight batch's pending items: slices on as many lanes
+ * as the count is worth, then one outcome (a failed request fails the round;
+ * items another lane indexed stay indexed and are not sent again). */
+static void round_run(struct es_sink *s, struct es_round *r)
+{
+	memset(r, 0, sizeof *r);
+	int n = list_pending(s);
+	if (n == 0)
+		return;
+	int use = n / LANE_MIN_DOCS;
+	use = use < 1 ? 1 : use > s->lanes.n ? s->lanes.n : use;
+	for (int i = 0; i < use; i++) {
+		s->lanes.lane[i].lo = (int)((long)n * i / use);
+		s->lanes.lane[i].hi = (int)((long)n * (i + 1) / use);
+	}
+	es_lanes_run(&s->lanes, use);
+	for (int i = 0; i < use; i++) {
+		const struct es_round *x = &s->lanes.lane[i].round;
+		if (x->again < 0 && r->again >= 0)
+			*r = *x;
+		else if (r->again >= 0)
+			r->again += x->again, r->status = x->status;
+	}
 }
 
 /* Main thread: outage bookkeeping for a finished round. */

@@ -17,6 +17,7 @@
 #include "es_batch.h"
 #include "es_bulk.h"
 #include "es_doc.h"
+#include "es_lanes.h"
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
@@ -32,6 +33,7 @@ struct es_sink_opts {
 	struct es_limits lim;
 	int64_t backoff_base_ms, backoff_max_ms;
 	int64_t drain_ms; /* after SIGTERM, give up retrying after this long */
+	int lanes;        /* parallel bulk requests per round (es_lanes.h) */
 };
 
 struct es_sink_metrics {
@@ -39,28 +41,19 @@ struct es_sink_metrics {
 		*outages, *collapsed;
 };
 
-/* The outcome of one bulk request over a batch's pending items. */
-struct es_round {
-	int again;   /* items to send again; -1: the whole request failed */
-	long status; /* HTTP status, 0: no answer */
-	char why[400];
-};
-
 struct es_sink {
 	struct es_sink_opts o;
 	rd_kafka_t *consumer, *producer;
-	struct http_client *http;
 	/* batch fills while inflight is indexed by the worker thread: decoding
 	 * and building the next request overlaps Elasticsearch's work. */
 	struct es_batch batch, inflight;
-	struct es_buf body;
-	struct es_item_result *res;
-	int *sent; /* inflight index of each item in the current request */
+	struct es_lanes lanes;       /* the round's requests, in parallel */
+	struct es_item_result *res;  /* per pending item of the round */
+	int *sent; /* inflight index of each pending item of the round */
 	int rescap;
 	int in_flush, paused, outage, abandoned;
 	int64_t outage_since, stop_deadline;
 	long outage_requests;
-	int64_t last_bulk_ns; /* end of the previous bulk request (debug log) */
 	struct es_sink_metrics m;
 	/* worker thread: one request at a time, handed over under mu */
 	pthread_t thread;
@@ -70,9 +63,10 @@ struct es_sink {
 	struct es_round round;
 };
 
-/* Registers the metrics in reg (may be NULL for tests). */
+/* Registers the metrics in reg (may be NULL for tests); http holds o->lanes
+ * clients, one connection per lane. */
 void es_sink_init(struct es_sink *s, const struct es_sink_opts *o, rd_kafka_t *consumer,
-                  rd_kafka_t *producer, struct http_client *http, struct metrics *reg);
+                  rd_kafka_t *producer, struct http_client **http, struct metrics *reg);
 void es_sink_free(struct es_sink *s);
 
 /* Takes msg: decodes it into the filling batch (a dead item when invalid). */

@@ -35,6 +35,8 @@ static const struct conf_opt opts[] = {
 	{"index-replicas", "ES_INDEX_REPLICAS", "1", 0, "number_of_replicas in the index templates"},
 	{"index-refresh", "ES_INDEX_REFRESH", "1s", 0, "refresh_interval in the index templates"},
 	{"batch-docs", "ES_BATCH_DOCS", "2000", 0, "send a bulk request at this many documents"},
+	{"bulk-lanes", "ES_BULK_LANES", "2", 0,
+	 "split each bulk over this many parallel connections (1-8)"},
 	{"batch-bytes", "ES_BATCH_BYTES", "4000000", 0, "... or at this many bytes"},
 	{"batch-ms", "ES_BATCH_MS", "500", 0, "... or when the oldest document waited this long"},
 	{"backoff-ms", "ES_BACKOFF_MS", "200", 0, "first retry delay (doubles, with jitter)"},
@@ -43,7 +45,7 @@ static const struct conf_opt opts[] = {
 };
 
 struct settings {
-	long replicas, timeout_ms, docs, bytes, ms, bo, bo_max, drain;
+	long replicas, timeout_ms, docs, bytes, ms, bo, bo_max, drain, lanes;
 };
 
 static int read_numbers(const struct conf *c, struct settings *v, char *err, size_t es)
@@ -51,6 +53,7 @@ static int read_numbers(const struct conf *c, struct settings *v, char *err, siz
 	return conf_long(c, "index-replicas", 0, 100, &v->replicas, err, es) ||
 	       conf_long(c, "es-timeout-ms", 100, 600000, &v->timeout_ms, err, es) ||
 	       conf_long(c, "batch-docs", 1, 1000000, &v->docs, err, es) ||
+	       conf_long(c, "bulk-lanes", 1, ES_MAX_LANES, &v->lanes, err, es) ||
 	       conf_long(c, "batch-bytes", 1000, 100000000, &v->bytes, err, es) ||
 	       conf_long(c, "batch-ms", 1, 600000, &v->ms, err, es) ||
 	       conf_long(c, "backoff-ms", 1, 600000, &v->bo, err, es) ||
@@ -83,6 +86,7 @@ static void fill_opts(const struct conf *c, const struct settings *v, struct es_
 	o->backoff_base_ms = v->bo;
 	o->backoff_max_ms = v->bo_max;
 	o->drain_ms = v->drain;
+	o->lanes = (int)v->lanes;
 }
 
 static struct http_client *make_http(const struct conf *c, long timeout_ms, char *err, size_t es)
@@ -106,7 +110,7 @@ static int topics_list(const struct es_sink_opts *o, char *out, size_t size)
 
 struct clients {
 	rd_kafka_t *consumer, *producer;
-	struct http_client *http;
+	struct http_client *http[ES_MAX_LANES]; /* one per lane; [0] also installs templates */
 	struct metrics *reg;
 };
 
@@ -118,7 +122,17 @@ static void clients_free(struct clients *k)
 	}
 	if (k->reg)
 		metrics_free(k->reg);
-	http_client_free(k->http);
+	for (int i = 0; i < ES_MAX_LANES; i++)
+		http_client_free(k->http[i]);
+}
+
+static int make_lanes_http(const struct conf *c, const struct settings *v, struct clients *k,
+                           char *err, size_t es)
+{
+	for (long i = 0; i < v->lanes; i++)
+		if (!(k->http[i] = make_http(c, v->timeout_ms, err, es)))
+			return -1;
+	return 0;
 }
 
 /* Clients, templates, metrics, subscription; then the loop. */
@@ -137,7 +151,7 @@ static int serve(struct conf *c, const struct settings *v, const struct es_sink_
 		rc = app_usage_error(c, "%s", topics[0] ? err : "no topic to consume (--no-bars alone)");
 		goto out;
 	}
-	if (!(k.http = make_http(c, v->timeout_ms, err, sizeof err)) ||
+	if (make_lanes_http(c, v, &k, err, sizeof err) ||
 	    !(k.producer = kafka_producer_new(c, conf_str(c, "brokers"), NULL, err, sizeof err)) ||
 	    !(k.consumer = kafka_consumer_new(c, conf_str(c, "brokers"), conf_str(c, "group"), &hooks,
 	                                      err, sizeof err))) {
@@ -151,14 +165,16 @@ static int serve(struct conf *c, const struct settings *v, const struct es_sink_
 		rc = app_usage_error(c, "%s", err);
 		goto out;
 	}
-	if (es_sink_install_templates(k.http, o->prefix, (int)v->replicas, conf_str(c, "index-refresh"),
+	if (es_sink_install_templates(k.http[0], o->prefix, (int)v->replicas, conf_str(c, "index-refresh"),
 	                              kinds_on, err, sizeof err) ||
 	    kafka_subscribe(k.consumer, topics, err, sizeof err)) {
 		log_error("startup_failed", "error=%s", err);
 		goto out;
 	}
-	log_info("started", "topics=%s index_prefix=%s batch_docs=%d batch_bytes=%zu batch_ms=%lld",
-	         topics, o->prefix, o->lim.max_docs, o->lim.max_bytes, (long long)o->lim.max_ms);
+	log_info("started",
+	         "topics=%s index_prefix=%s batch_docs=%d batch_bytes=%zu batch_ms=%lld lanes=%d",
+	         topics, o->prefix, o->lim.max_docs, o->lim.max_bytes, (long long)o->lim.max_ms,
+	         s->lanes.n);
 	rc = es_sink_run(s);
 out:
 	if (k.consumer)
