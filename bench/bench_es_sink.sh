@@ -3,7 +3,11 @@
 # side by side with
 #   ceiling:  curl POSTing pre-built _bulk bodies (same documents, same action
 #             lines, same batch size, same templates) over one kept-alive
-#             connection: what the node takes with zero client work;
+#             connection: what the node takes with zero client work (the
+#             issue's ceiling);
+#   ceiling2: the same bodies over two connections at once (two curl
+#             processes), the ceiling at es-sink's default concurrency
+#             (--bulk-lanes 2 sends each batch as two concurrent halves);
 #   baseline: a Python consumer (confluent-kafka + elasticsearch.helpers.bulk,
 #             client 7.13 for the 7.x node) doing the same job.
 # Goals: es-sink >= 95% of the ceiling, >= 3x the Python baseline.
@@ -72,6 +76,25 @@ run_ceiling() {
 	[[ $(count "$CEIL") == "$N" ]] || { echo "ceiling run did not index $N documents" >&2; exit 1; }
 	$PY -c "t=[float(x) for x in open('$WORK/times').read().split()]; print(round(($N - $BATCH) / sum(t[1:]), 1))"
 }
+# The first body alone (creates the index, untimed), then the others split
+# over two connections; the rate is over the wall time of both.
+split_cfg() {
+	awk -v RS='next\n' -v ORS='' -v want="$1" 'NR > 1 && NR % 2 == want { if (n++) print "next\n"; print }' \
+		"$WORK/curl.cfg" >"$WORK/curl$1.cfg"
+}
+split_cfg 0; split_cfg 1
+awk -v RS='next\n' 'NR == 1' "$WORK/curl.cfg" >"$WORK/curl-first.cfg"
+run_ceiling2() {
+	drop "$CEIL"
+	curl -s -K "$WORK/curl-first.cfg" >/dev/null
+	local t0 t1
+	t0=$(date +%s.%N)
+	curl -s -K "$WORK/curl0.cfg" >/dev/null & curl -s -K "$WORK/curl1.cfg" >/dev/null
+	wait
+	t1=$(date +%s.%N)
+	[[ $(count "$CEIL") == "$N" ]] || { echo "2-connection ceiling run did not index $N documents" >&2; exit 1; }
+	$PY -c "print(round(($N - $BATCH) / ($t1 - $t0), 1))"
+}
 
 # 2. es-sink (release build), same batch size; a new group reads the topic from the start.
 run_sink() { # REPEAT
@@ -102,25 +125,30 @@ run_python() { # REPEAT
 # The machine (and the node's GC) is shared: interleave the three and keep each
 # one's median of BENCH_REPEAT runs (a best-of let one lucky ceiling run decide).
 best() { $PY -c "import sys, statistics; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
-CEILS=() SINKS=() PYS=()
+CEILS=() CEIL2S=() SINKS=() PYS=()
 for r in $(seq "${BENCH_REPEAT:-5}"); do
 	CEILS+=("$(run_ceiling)")
+	CEIL2S+=("$(run_ceiling2)")
 	SINKS+=("$(run_sink "$r")")
 	PYS+=("$(run_python "$r")")
-	echo "run $r: es-sink ${SINKS[-1]}, ceiling ${CEILS[-1]}, python ${PYS[-1]} docs/s" >&2
+	echo "run $r: es-sink ${SINKS[-1]}, ceiling ${CEILS[-1]} (2 connections ${CEIL2S[-1]}), python ${PYS[-1]} docs/s" >&2
 done
 CEIL_RATE=$(best "${CEILS[@]}") SINK_RATE=$(best "${SINKS[@]}") PY_RATE=$(best "${PYS[@]}")
+CEIL2_RATE=$(best "${CEIL2S[@]}")
 P99=$($PY -c '
 b=[(float(l.split("le=\"")[1].split("\"")[0].replace("+Inf","inf")), float(l.split()[-1]))
    for l in open("'"$WORK"'/metrics") if l.startswith("tickpipe_es_sink_bulk_latency_seconds_bucket")]
 tot=b[-1][1]; print(next(le for le, c in b if c >= 0.99 * tot))')
 
-echo "es-sink $SINK_RATE docs/s, curl ceiling $CEIL_RATE docs/s, python $PY_RATE docs/s, p99 bulk $P99 s" >&2
+echo "es-sink $SINK_RATE docs/s, curl ceiling $CEIL_RATE docs/s (2 connections $CEIL2_RATE), python $PY_RATE docs/s, p99 bulk $P99 s" >&2
 CMD="BENCH_SCALE=${BENCH_SCALE:-1} BENCH_BATCH=$BATCH BENCH_REPEAT=${BENCH_REPEAT:-3} bash bench/bench_es_sink.sh"
 $PY bench/record.py es_sink "[
  {\"metric\": \"es_sink_docs_per_s_vs_ceiling\", \"value\": $SINK_RATE, \"unit\": \"docs/s\",
   \"baseline\": \"curl with pre-built _bulk bodies, same node, batch $BATCH ($N bars)\",
   \"baseline_value\": $CEIL_RATE, \"ratio\": null, \"command\": \"$CMD\"},
+ {\"metric\": \"es_sink_docs_per_s_vs_ceiling_2_connections\", \"value\": $SINK_RATE, \"unit\": \"docs/s\",
+  \"baseline\": \"curl with the same bodies over 2 connections at once (es-sink's --bulk-lanes 2), same node\",
+  \"baseline_value\": $CEIL2_RATE, \"ratio\": null, \"command\": \"$CMD\"},
  {\"metric\": \"es_sink_docs_per_s_vs_python\", \"value\": $SINK_RATE, \"unit\": \"docs/s\",
   \"baseline\": \"python confluent-kafka + elasticsearch.helpers.bulk 7.13.4, batch $BATCH\",
   \"baseline_value\": $PY_RATE, \"ratio\": null, \"command\": \"$CMD\"},

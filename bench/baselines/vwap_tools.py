@@ -6,12 +6,16 @@
   vwap_tools.py rate PORT N PID                ticks/s from vwap-stream's ticks_total, CPU s used
   vwap_tools.py groupdone GROUP TOPIC PID      ticks/s from a group's committed offsets (baselines)
   vwap_tools.py latency TICKS BARS RATE SECS SYMBOLS   produce at RATE/s, then p50/p99 ms
+                                               (+ p50/p99 from the tick's append)
   vwap_tools.py floor TICKS RATE SECS SYMBOLS          the same producer's own produce->append
 
 Latency: each tick's event time is its produce time and its price encodes the
 produce time in microseconds (mod 1e9), so a bar update's close tells which
 tick it reflects; the bars topic uses LogAppendTime, so the message timestamp is
 when the update landed in `bars`. latency = append time - tick produce time.
+The ticks topic is switched to LogAppendTime too, so the same run also gives
+bar append - tick append: the processor and the broker without the harness's
+own producer queueing (1 ms resolution: Kafka timestamps are milliseconds).
 """
 import json
 import os
@@ -163,12 +167,14 @@ def paced_ticks(ticks, rate_s, secs, nsym):
     return i
 
 
-def append_latencies(topic, field, skip_final):
-    """ms from the encoded produce time to each record's LogAppendTime."""
+def append_latencies(topic, field, skip_final, tick_appends=None):
+    """ms from the encoded produce time to each record's LogAppendTime; with
+    tick_appends (price -> the tick's append time) also ms from the tick's
+    append, returned as a second list."""
     c = Consumer({"bootstrap.servers": B, "group.id": "lat-%d-%s" % (os.getpid(), topic),
                   "auto.offset.reset": "earliest", "enable.auto.commit": False})
     c.subscribe([topic])
-    lat, idle = [], time.time()
+    lat, from_append, idle = [], [], time.time()
     while time.time() - idle < 5:
         m = c.poll(0.2)
         if m is None or m.error():
@@ -180,34 +186,67 @@ def append_latencies(topic, field, skip_final):
         enc = int(b[field]) - 1
         d = (m.timestamp()[1] * 1000 - enc + 500000000) % 1000000000 - 500000000
         lat.append(d / 1000.0)
+        if tick_appends is not None and b[field] in tick_appends:
+            from_append.append(m.timestamp()[1] - tick_appends[b[field]])
     c.close()
     lat.sort()
-    return lat
+    from_append.sort()
+    return (lat, from_append) if tick_appends is not None else lat
+
+
+def report_line(lat, n):
+    if not lat:
+        return "0 0 0 %d" % n
+    return "%.3f %.3f %d %d" % (lat[len(lat) // 2], lat[int(len(lat) * 0.99)], len(lat), n)
 
 
 def report(lat, n):
-    if not lat:
-        print("0 0 0 %d" % n)
-    else:
-        print("%.3f %.3f %d %d" % (lat[len(lat) // 2], lat[int(len(lat) * 0.99)], len(lat), n))
+    print(report_line(lat, n))
+
+
+def log_append_time(topic):
+    """Switches topic to LogAppendTime: its timestamps become the broker's."""
+    from confluent_kafka.admin import ConfigResource
+    a = AdminClient({"bootstrap.servers": B})
+    r = ConfigResource("topic", topic, set_config={"message.timestamp.type": "LogAppendTime"})
+    for f in a.alter_configs([r]).values():
+        f.result(30)
+    time.sleep(1)
+
+
+def append_times(topic):
+    """price -> the tick's LogAppendTime (ms) for every tick in topic."""
+    c = Consumer({"bootstrap.servers": B, "group.id": "lat-t-%d-%s" % (os.getpid(), topic),
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe([topic])
+    out, idle = {}, time.time()
+    while time.time() - idle < 5:
+        m = c.poll(0.2)
+        if m is None or m.error():
+            continue
+        idle = time.time()
+        out[json.loads(m.value())["price"]] = m.timestamp()[1]
+    c.close()
+    return out
 
 
 def latency(ticks, bars, rate_s, secs, nsym):
+    """Two measures over the same run: from the tick's produce call (what a
+    client sees, the harness's own queueing included) and from the tick's
+    append to `ticks` (the stream processor and the broker alone)."""
+    log_append_time(ticks)
     n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
     time.sleep(3)
-    report(append_latencies(bars, "close", True), n)
+    lat, from_append = append_latencies(bars, "close", True, append_times(ticks))
+    fa = from_append or [0]
+    print("%s %d %d" % (report_line(lat, n), fa[len(fa) // 2], fa[int(len(fa) * 0.99)]))
 
 
 def floor(ticks, rate_s, secs, nsym):
     """The harness alone: tick produce -> its append in the ticks topic (set to
     LogAppendTime here), same producer, rate and machine. No consumer of the
     ticks can see them sooner."""
-    from confluent_kafka.admin import ConfigResource
-    a = AdminClient({"bootstrap.servers": B})
-    r = ConfigResource("topic", ticks, set_config={"message.timestamp.type": "LogAppendTime"})
-    for f in a.alter_configs([r]).values():
-        f.result(30)
-    time.sleep(1)
+    log_append_time(ticks)
     n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
     report(append_latencies(ticks, "price", False), n)
 
