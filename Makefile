@@ -124,9 +124,15 @@ unit:
 demo: all
 	@scripts/demo $(if $(DURATION),--duration $(DURATION))
 
-bench: all
+bench: all $(BUILD)/bench/tickpace
 	@scripts/setup
 	@bench/run $(BENCH)
+
+# The latency benches' paced tick producer (bench/tickpace.c).
+$(BUILD)/bench/tickpace: bench/tickpace.c
+	@mkdir -p $(@D)
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 stack-up:
 	@scripts/stack up

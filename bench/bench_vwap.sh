@@ -35,6 +35,8 @@ py=.cache/venv/bin/python
 tools=bench/baselines/vwap_tools.py
 bin=bin/vwap-stream
 [[ -x $bin ]] || die "build first: make"
+make -s build/release/bench/tickpace
+export TICKPACE=build/release/bench/tickpace # the paced producer of the latency runs
 work=$(mktemp -d /tmp/bench_vwap.XXXXXX)
 pid=
 cleanup() {
@@ -136,10 +138,10 @@ $py bench/record.py vwap "$(cat <<JSON
   "baseline_value": $ks_a99, "ratio": $(ratio "$alat99" "$ks_a99"), "command": "$lat_cmd"},
  {"metric": "harness floor p50: tick produce -> tick append (no vwap-stream), $LAT_RATE ticks/s",
   "value": $fl50, "unit": "ms", "baseline": null, "baseline_value": null, "ratio": null,
-  "command": "bench/baselines/vwap_tools.py floor (Python producer, linger 1 ms)"},
+  "command": "bench/baselines/vwap_tools.py floor (bench/tickpace.c producer, linger 1 ms)"},
  {"metric": "harness floor p99: tick produce -> tick append (no vwap-stream), $LAT_RATE ticks/s",
   "value": $fl99, "unit": "ms", "baseline": null, "baseline_value": null, "ratio": null,
-  "command": "bench/baselines/vwap_tools.py floor (Python producer, linger 1 ms)"},
+  "command": "bench/baselines/vwap_tools.py floor (bench/tickpace.c producer, linger 1 ms)"},
  {"metric": "throughput, Spark Structured Streaming baseline", "value": $tp_rate,
   "unit": "ticks/s", "baseline": "$spark_note", "baseline_value": null, "ratio": null,
   "command": "$tp_cmd"}]

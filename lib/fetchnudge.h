@@ -29,7 +29,8 @@ struct fetch_nudge {
 void fetch_nudge_init(struct fetch_nudge *n, rd_kafka_t *rk, rd_kafka_queue_t *q, int low);
 
 /* Cheap unless the queue is low and the assignment still lags behind the
- * partitions' high watermarks; then one synchronous ListOffsets request to a
+ * partitions' high watermarks by at least 1,000 messages more than are
+ * queued (a live consumer never does); then one synchronous ListOffsets request to a
  * lagging partition's leader (sub-millisecond on a LAN), at most every 5 ms.
  * Returns 1 when it nudged. */
 int fetch_nudge_maybe(struct fetch_nudge *n, int64_t now_ms);

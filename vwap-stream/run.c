@@ -18,14 +18,26 @@ void vs_on_delivery(void *opaque, const rd_kafka_message_t *m)
 		vs_commit_done(a->commit, m->_private, m->err == 0);
 }
 
-/* Emits in-progress bars, seals the epoch, stores what is acknowledged. */
-static void update(struct vs_app *a)
+/* An epoch (the outputs one offset store waits for) spans at least this
+ * long: with --update-ms 1, sealing every update would let 64 epochs cover
+ * only 64 ms of acknowledgements, and one slow broker round trip would stop
+ * the loop (and, its prefetch queue full, librdkafka's fetcher for a second). */
+#define VS_EPOCH_MIN_MS 25
+
+/* Emits in-progress bars; seals the epoch when it is due (or when asked:
+ * draining), stores what is acknowledged. */
+static void update(struct vs_app *a, int seal_now)
 {
 	vs_agg_set_now(a->agg, clock_now_ms());
 	vs_agg_flush_dirty(a->agg);
-	while (vs_commit_seal(a->commit) && !vs_commit_failed(a->commit)) {
-		rd_kafka_poll(a->producer, 10); /* all epochs in flight: wait for reports */
-		vs_commit_settle(a->commit);
+	int64_t now = clock_mono_ms();
+	if (seal_now || now >= a->next_seal) {
+		a->next_seal = now + (a->update_ms > VS_EPOCH_MIN_MS ? a->update_ms : VS_EPOCH_MIN_MS);
+		while (vs_commit_seal(a->commit) && !vs_commit_failed(a->commit)) {
+			rd_kafka_poll(a->producer, 10); /* all epochs in flight: wait for reports */
+			vs_commit_settle(a->commit);
+		}
+		a->ack_wait_ms += clock_mono_ms() - now;
 	}
 	rd_kafka_poll(a->producer, 0);
 	vs_commit_settle(a->commit);
@@ -33,7 +45,7 @@ static void update(struct vs_app *a)
 
 static void settle_all(struct vs_app *a, int timeout_ms)
 {
-	update(a);
+	update(a, 1);
 	kafka_drain(a->producer, timeout_ms);
 	vs_commit_settle(a->commit);
 }
@@ -140,7 +152,7 @@ int vs_app_run(struct vs_app *a)
 		now = clock_mono_ms();
 		fetch_nudge_maybe(&a->nudge, now);
 		if (now >= next) {
-			update(a);
+			update(a, 0);
 			update_metrics(a);
 			next = clock_mono_ms() + a->update_ms;
 		}
@@ -151,8 +163,8 @@ int vs_app_run(struct vs_app *a)
 	settle_all(a, 7000);
 	const struct vs_stats *s = vs_agg_stats(a->agg);
 	log_info("stopped", "ticks=%ld late=%ld other_day=%ld finals=%ld updates=%ld dlq=%ld "
-	         "fast=%ld slow=%ld fetch_nudges=%ld failed=%d",
+	         "fast=%ld slow=%ld fetch_nudges=%ld ack_wait_ms=%ld failed=%d",
 	         s->ticks, s->late, s->other_day, s->finals, s->updates, a->dlq, a->fast, a->slow,
-	         a->nudge.nudges, failed(a));
+	         a->nudge.nudges, a->ack_wait_ms, failed(a));
 	return failed(a) ? EXIT_RUNTIME : 0;
 }

@@ -26,6 +26,8 @@ struct vs_app {
 	struct vs_rebuild rb;
 	const char *ticks_topic;
 	int64_t update_ms;
+	int64_t next_seal; /* monotonic ms: the open epoch is sealed at or after it */
+	long ack_wait_ms;  /* time the loop stood waiting for acknowledgements */
 	int other_day_dlq;
 	int failed; /* a rebuild failed, a delivery failed, or a fatal error */
 	long fast, slow, dlq;
