@@ -129,7 +129,8 @@ spark_baseline() { # in a subshell: any failure ends it, never the bench
 	set -euo pipefail
 	local spt=$T ls=$sfx-splat r c m rf mj s50 s99 sn st sa50 sa99
 	spid= # not local: the EXIT trap runs after the function returns
-	trap '[[ -n ${spid:-} ]] && kill -TERM "$spid" 2>/dev/null; wait' EXIT
+	# (not a bare `wait`: it would wait for the tee below, which waits for us)
+	trap '[[ -n ${spid:-} ]] && kill -TERM "$spid" 2>/dev/null && wait "$spid"; true' EXIT
 	out() { echo "$1=\"$2\"" >>"$work/sp.env"; }
 	say "vwap bench: Spark Structured Streaming baseline, throughput ($SP_TICKS ticks)"
 	if [[ $SP_TICKS != "$TICKS" ]]; then
