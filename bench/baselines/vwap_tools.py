@@ -124,18 +124,12 @@ def rate(port, n, pid):
             if line.startswith("tickpipe_vwap_stream_ticks_total"):
                 return float(line.split()[-1])
         return -1
-    first, zero, deadline = None, None, time.time() + 900
+    first, deadline = None, time.time() + 900
     while time.time() < deadline:
         c = count()
-        if c == 0:
-            zero = (time.time(), 0, cpu_seconds(pid))
         if c > 0 and first is None:
             first = (time.time(), c, cpu_seconds(pid))
         if c >= n:
-            if c == first[1] and zero is not None:
-                # All of a small run between two polls: from the last poll
-                # that saw none (a lower bound on the rate).
-                first = zero
             dt, dn = time.time() - first[0], c - first[1]
             print("%.0f %.4f %d" % (dn / dt, (cpu_seconds(pid) - first[2]) * 1e6 / dn,
                                     hwm_kb(pid)))
