@@ -16,10 +16,13 @@
 #     the bar update's: the processor and the broker without the harness's
 #     producer. Then the harness's floor: its tick produce -> tick append.
 #  3. baselines, same topics and sizes: bench/baselines/kstreams (Kafka
-#     Streams 4.x, exactly_once_v2, 1 stream thread), and Spark if available.
+#     Streams 4.x, exactly_once_v2, 1 stream thread), and bench/baselines/spark
+#     (Spark Structured Streaming 3.5, local[1]; at most BENCH_SPARK_TICKS).
 #
 # Sizes: BENCH_TICKS (10,000,000), BENCH_SYMBOLS (2,539), BENCH_LAT_RATE
 # (50,000), BENCH_LAT_SECS (20); BENCH_SCALE multiplies ticks and seconds.
+# Spark: BENCH_SPARK_TICKS (1,000,000), BENCH_SPARK_MAX_OFFSETS (100,000),
+# BENCH_SPARK_PARTITIONS (1).
 # Smoke test: BENCH_SCALE=0.02 bash bench/bench_vwap.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +30,7 @@ cd "$(dirname "$0")/.."
 
 SCALE=${BENCH_SCALE:-1}
 BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
-TICKS=$(python3 -c "print(max(20000, int(${BENCH_TICKS:-10000000} * $SCALE)))")
+TICKS=$(python3 -c "print(max(1000000, int(${BENCH_TICKS:-10000000} * $SCALE)))")
 SYMBOLS=${BENCH_SYMBOLS:-2539}
 LAT_RATE=${BENCH_LAT_RATE:-50000}
 LAT_SECS=$(python3 -c "print(max(3, int(${BENCH_LAT_SECS:-20} * $SCALE)))")
@@ -114,8 +117,74 @@ else
 	echo "kafka streams: $ks_note"
 fi
 
+# Spark Structured Streaming (bench/baselines/spark): pyspark 3.5 in its own
+# venv, local[1] pinned like the others. It commits no group offsets: its rate
+# comes from its checkpoints (vwap_tools.py sparkdone). It runs at a few
+# thousand ticks/s on one core, so it gets at most BENCH_SPARK_TICKS ticks
+# (1,000,000) of the same generator (same symbols, same trades per minute).
+sp_rate=null sp_rss=null sp_p50=null sp_p99=null sp_a99=null sp_full=null sp_jvm=null
+SP_TICKS=$(python3 -c "print(min($TICKS, int(${BENCH_SPARK_TICKS:-1000000})))")
+SP_MAX=${BENCH_SPARK_MAX_OFFSETS:-100000} SP_PARTS=${BENCH_SPARK_PARTITIONS:-1}
+spy=.cache/spark-venv/bin/python spark=bench/baselines/spark/vwap_spark.py
+sp_cmd="taskset -c 0 $spy $spark B T SPARKBARS CKPT --max-offsets $SP_MAX --partitions $SP_PARTS"
+spark_baseline() { # in a subshell: any failure ends it, never the bench
+	set -euo pipefail
+	local spt=$T ls=$sfx-splat r c m rf mj s50 s99 sn st sa50 sa99
+	spid= # not local: the EXIT trap runs after the function returns
+	# (not a bare `wait`: it would wait for the tee below, which waits for us)
+	trap '[[ -n ${spid:-} ]] && kill -TERM "$spid" 2>/dev/null && wait "$spid"; true' EXIT
+	out() { echo "$1=\"$2\"" >>"$work/sp.env"; }
+	say "vwap bench: Spark Structured Streaming baseline, throughput ($SP_TICKS ticks)"
+	if [[ $SP_TICKS != "$TICKS" ]]; then
+		$py $tools topics "$sfx-sp" 6
+		spt=bench_vs_ticks_$sfx-sp
+		$py $tools produce "$spt" "$SP_TICKS" "$SYMBOLS"
+	fi
+	taskset -c 0 $spy $spark "$BROKERS" "$spt" "bench_vs_sparkbars_$sfx" "$work/sp-ckpt" \
+		--max-offsets "$SP_MAX" --partitions "$SP_PARTS" >"$work/sp.log" 2>&1 &
+	spid=$!
+	read -r r c m rf mj <<<"$($py $tools sparkdone "$work/sp-ckpt" "$spt" "$spid")"
+	kill -TERM "$spid"; wait "$spid" || true; spid=
+	if [[ $r != 0 ]]; then
+		out sp_rate "$r"; out sp_rss "$m"; out sp_full "$rf"; out sp_jvm "$mj"
+		out sp_note "ok; rate over the ticks after every query's first micro-batch, as groupdone does for Kafka Streams ($rf ticks/s over all $SP_TICKS from the first micro-batch's start); RSS = JVM VmHWM $mj KB plus the python driver and workers"
+	else
+		out sp_note "did not process all $SP_TICKS ticks in time: $(grep -m1 -E 'Error|Exception' "$work/sp.log" | tr -d '\"' | cut -c1-200)"
+	fi
+	say "vwap bench: Spark Structured Streaming baseline, latency"
+	$py $tools topics "$ls" 6
+	$spy $spark "$BROKERS" "bench_vs_ticks_$ls" "bench_vs_bars_$ls" "$work/spl-ckpt" --linger-ms 0 \
+		--partitions "$SP_PARTS" >"$work/spl.log" 2>&1 &
+	spid=$!
+	# Its first micro-batches plan, generate code and JIT-compile: 10 s of
+	# warm-up ticks (left out of the result) at 1,000/s, processed first.
+	$py $tools sparkready "$work/spl-ckpt" 4
+	$py $tools warmup "bench_vs_ticks_$ls" 1000 10 "$SYMBOLS"
+	$py $tools sparkwait "$work/spl-ckpt" "bench_vs_ticks_$ls"
+	read -r s50 s99 sn st sa50 sa99 <<<"$($py $tools sparklatency "$work/spl-ckpt" \
+		"bench_vs_ticks_$ls" "bench_vs_bars_$ls" "$LAT_RATE" "$LAT_SECS" "$SYMBOLS")"
+	kill -TERM "$spid"; wait "$spid" || true; spid=
+	[[ $sn != 0 ]] && out sp_p99 "$s99" && out sp_p50 "$s50" && out sp_a99 "$sa99"
+	return 0
+}
+sp_note="not run"
+if bash bench/baselines/spark/setup.sh >"$work/sp-setup.log" 2>&1; then
+	: >"$work/sp.env"
+	set +e # (not `|| ...`: that would switch off set -e inside it too)
+	(spark_baseline) 2> >(tee "$work/sp.err" >&2)
+	rc=$?
+	set -e
+	. "$work/sp.env"
+	[[ $rc == 0 ]] || sp_note="failed ($rc): $(grep -v '^\s*$' "$work/sp.err" | tail -1 | tr -d '\"' | cut -c1-200); $sp_note"
+	echo "spark: $sp_rate ticks/s ($sp_full from its first batch), RSS $sp_rss KB (JVM $sp_jvm)," \
+		"p50 $sp_p50 ms, p99 $sp_p99 ms (from the tick's append: p99 $sp_a99 ms)"
+else
+	sp_note="setup failed: $(tail -1 "$work/sp-setup.log" | tr -d '\"')"
+	echo "spark: $sp_note"
+fi
+sp_base="Spark Structured Streaming 3.5.7 (pyspark, local[1], 4 micro-batch queries, $SP_PARTS shuffle partition(s), maxOffsetsPerTrigger $SP_MAX, $SP_TICKS ticks): $sp_note"
+
 ratio() { $py -c "import sys; a,b=sys.argv[1:]; print('null' if b=='null' or float(b)==0 else round(float(a)/float(b),3))" "$1" "$2"; }
-spark_note="Spark Structured Streaming not run: pyspark (~300 MB) plus the spark-sql-kafka connector jars were not installed within the session's time budget on this shared 2-core machine"
 $py bench/record.py vwap "$(cat <<JSON
 [{"metric": "throughput from Kafka, one core, $SYMBOLS symbols ($TICKS ticks)", "value": $tp_rate,
   "unit": "ticks/s", "baseline": "Kafka Streams 4.x (exactly_once_v2, 1 thread): $ks_note",
@@ -142,9 +211,22 @@ $py bench/record.py vwap "$(cat <<JSON
  {"metric": "harness floor p99: tick produce -> tick append (no vwap-stream), $LAT_RATE ticks/s",
   "value": $fl99, "unit": "ms", "baseline": null, "baseline_value": null, "ratio": null,
   "command": "bench/baselines/vwap_tools.py floor (bench/tickpace.c producer, linger 1 ms)"},
- {"metric": "throughput, Spark Structured Streaming baseline", "value": $tp_rate,
-  "unit": "ticks/s", "baseline": "$spark_note", "baseline_value": null, "ratio": null,
-  "command": "$tp_cmd"}]
+ {"metric": "throughput from Kafka, one core, $SYMBOLS symbols, vs Spark", "value": $tp_rate,
+  "unit": "ticks/s", "baseline": "$sp_base", "baseline_value": $sp_rate,
+  "ratio": $(ratio "$tp_rate" "$sp_rate"), "command": "tickpipe: $tp_cmd; Spark: $sp_cmd"},
+ {"metric": "peak RSS during the throughput run, vs Spark", "value": $tp_rss, "unit": "KB",
+  "baseline": "Spark: JVM (spark.driver.memory 512m) + python driver and workers",
+  "baseline_value": $sp_rss, "ratio": $(ratio "$tp_rss" "$sp_rss"),
+  "command": "tickpipe: $tp_cmd; Spark: $sp_cmd"},
+ {"metric": "latency p99 tick produce -> bar update in bars, $LAT_RATE ticks/s, vs Spark",
+  "value": $lat99, "unit": "ms",
+  "baseline": "Spark, trigger processingTime 0, kafka.linger.ms 0, after a 10 s warm-up at 1,000 ticks/s (left out); a rate above its capacity on one core measures its backlog",
+  "baseline_value": $sp_p99, "ratio": $(ratio "$lat99" "$sp_p99"),
+  "command": "tickpipe: $lat_cmd; Spark: $spy $spark B T BARS CKPT --linger-ms 0 --partitions $SP_PARTS"},
+ {"metric": "latency p99 tick append -> bar update append (processor + broker), $LAT_RATE ticks/s, vs Spark",
+  "value": $alat99, "unit": "ms", "baseline": "Spark, as above", "baseline_value": $sp_a99,
+  "ratio": $(ratio "$alat99" "$sp_a99"),
+  "command": "tickpipe: $lat_cmd; Spark: $spy $spark B T BARS CKPT --linger-ms 0 --partitions $SP_PARTS"}]
 JSON
 )"
 say "vwap bench: done"

@@ -5,7 +5,8 @@
  * producer at 50,000 messages/s takes most of a core from the broker and the
  * processor under test, and its own queueing dominated the p99.
  *
- *   tickpace BROKERS TOPIC RATE SECS SYMBOLS   -> prints the ticks produced
+ *   tickpace BROKERS TOPIC RATE SECS SYMBOLS [FIRST]   -> prints the ticks produced
+ * Symbols are the 6-digit codes FIRST (100000) .. FIRST + SYMBOLS - 1.
  * Same layout and keys as bench/baselines/vwap_tools.py paced_ticks. */
 #include <librdkafka/rdkafka.h>
 
@@ -41,13 +42,14 @@ static rd_kafka_t *producer(const char *brokers)
 	return rk;
 }
 
-static void produce_one(rd_kafka_t *rk, const char *topic, long i, int nsym, const char *day)
+static void produce_one(rd_kafka_t *rk, const char *topic, long i, int nsym, long first,
+                        const char *day)
 {
 	char sym[16], v[320];
 	struct timespec t;
 	clock_gettime(CLOCK_REALTIME, &t);
 	long long us = (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-	snprintf(sym, sizeof sym, "%06ld", 100000 + i % nsym);
+	snprintf(sym, sizeof sym, "%06ld", first + i % nsym);
 	int n = snprintf(v, sizeof v,
 	                 "{\"v\":1,\"id\":\"sim|%s|%ld\",\"source\":\"sim\",\"symbol\":\"%s\","
 	                 "\"exchange\":\"KRX\",\"ts\":%lld,\"day\":\"%s\",\"price\":%lld,\"qty\":1}",
@@ -60,12 +62,13 @@ static void produce_one(rd_kafka_t *rk, const char *topic, long i, int nsym, con
 
 int main(int argc, char **argv)
 {
-	if (argc != 6) {
-		fprintf(stderr, "usage: tickpace BROKERS TOPIC RATE SECS SYMBOLS\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: tickpace BROKERS TOPIC RATE SECS SYMBOLS [FIRST]\n");
 		return 2;
 	}
 	double rate = atof(argv[3]), secs = atof(argv[4]);
 	int nsym = atoi(argv[5]);
+	long first = argc == 7 ? atol(argv[6]) : 100000;
 	if (rate <= 0 || secs <= 0 || nsym <= 0) {
 		fprintf(stderr, "tickpace: RATE, SECS and SYMBOLS must be positive\n");
 		return 2;
@@ -78,7 +81,7 @@ int main(int argc, char **argv)
 	long i = 0;
 	for (double el = 0; el < secs; el = now_s() - t0) {
 		for (long target = (long)(el * rate); i < target; i++)
-			produce_one(rk, argv[2], i, nsym, day);
+			produce_one(rk, argv[2], i, nsym, first, day);
 		rd_kafka_poll(rk, 0);
 		nanosleep(&(struct timespec){0, 200000}, NULL);
 	}

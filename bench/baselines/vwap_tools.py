@@ -5,8 +5,13 @@
   vwap_tools.py produce TOPIC N SYMBOLS        N ticks in tick_encode's layout, as fast as possible
   vwap_tools.py rate PORT N PID                ticks/s from vwap-stream's ticks_total, CPU s used
   vwap_tools.py groupdone GROUP TOPIC PID      ticks/s from a group's committed offsets (baselines)
+  vwap_tools.py sparkdone CKPT TICKS PID       the same from Spark's checkpoints (no group)
+  vwap_tools.py sparkready CKPT N              waits until N Spark queries have started
   vwap_tools.py latency TICKS BARS RATE SECS SYMBOLS   produce at RATE/s, then p50/p99 ms
                                                (+ p50/p99 from the tick's append)
+  vwap_tools.py warmup TICKS RATE SECS SYMBOLS         ticks the latency result leaves out
+  vwap_tools.py sparkwait CKPT TICKS                   until Spark has committed all ticks
+  vwap_tools.py sparklatency CKPT TICKS BARS RATE SECS SYMBOLS   latency, Spark
   vwap_tools.py floor TICKS RATE SECS SYMBOLS          the same producer's own produce->append
 
 Latency: each tick's event time is its produce time and its price encodes the
@@ -17,6 +22,7 @@ The ticks topic is switched to LogAppendTime too, so the same run also gives
 bar append - tick append: the processor and the broker without the harness's
 own producer queueing (1 ms resolution: Kafka timestamps are milliseconds).
 """
+import glob
 import json
 import os
 import subprocess
@@ -45,6 +51,8 @@ def topics(suffix, parts):
            NewTopic("bench_vs_bars_" + suffix, int(parts), 1,
                     config={"message.timestamp.type": "LogAppendTime"}),
            NewTopic("bench_vs_ksbars_" + suffix, int(parts), 1,
+                    config={"message.timestamp.type": "LogAppendTime"}),
+           NewTopic("bench_vs_sparkbars_" + suffix, int(parts), 1,
                     config={"message.timestamp.type": "LogAppendTime"}),
            NewTopic("bench_vs_dlq_" + suffix, 1, 1)]
     for f in a.create_topics(new).values():
@@ -93,6 +101,13 @@ def cpu_seconds(pid):
 def hwm_kb(pid):
     for line in open("/proc/%s/status" % pid):
         if line.startswith("VmHWM"):
+            return int(line.split()[1])
+    return 0
+
+
+def rss_kb(pid):
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("VmRSS"):
             return int(line.split()[1])
     return 0
 
@@ -147,14 +162,143 @@ def groupdone(group, topic, pid):
     print("0 0 0")
 
 
-def paced_ticks(ticks, rate_s, secs, nsym):
+def proc_tree(pid):
+    """pid and its descendants (Spark: python driver -> JVM -> python workers)."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(open("/proc/%s/stat" % d).read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [int(pid)]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def tree_cpu(pids):
+    """CPU s of live processes, with their reaped children's (exited workers)."""
+    t = 0.0
+    for p in pids:
+        try:
+            f = open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()
+            t += sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return t
+
+
+def spark_committed(qdir, topic):
+    """Sum of the end offsets of `topic` in the last committed micro-batch."""
+    try:
+        done = [int(f) for f in os.listdir(os.path.join(qdir, "commits")) if f.isdigit()]
+        if not done:
+            return 0
+        lines = open(os.path.join(qdir, "offsets", str(max(done)))).read().splitlines()
+    except OSError:
+        return 0
+    n = 0
+    for line in lines[2:]:
+        src = json.loads(line) if line.startswith("{") else {}
+        n += sum(src.get(topic, {}).values())
+    return n
+
+
+def spark_files(ckpt, read):
+    """Names of the final-bar files the file sink committed (read False), or
+    that the indicator query's file source took in committed batches."""
+    def entries(d):
+        for f in os.listdir(d) if os.path.isdir(d) else []:
+            if f.split(".")[0].isdigit():
+                for line in open(os.path.join(d, f)).read().splitlines():
+                    if line.startswith("{"):
+                        yield json.loads(line)
+    if not read:
+        return {os.path.basename(e["path"]) for e in
+                entries(os.path.join(ckpt, "final-bars", "_spark_metadata"))}
+    try:
+        last = max(int(f) for f in os.listdir(os.path.join(ckpt, "ind", "commits")) if f.isdigit())
+    except (OSError, ValueError):
+        return set()
+    return {os.path.basename(e["path"]) for e in
+            entries(os.path.join(ckpt, "ind", "sources", "0")) if e.get("batchId", 0) <= last}
+
+
+def sparkready(ckpt, n):
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        if len(glob.glob(os.path.join(ckpt, "*", "metadata"))) >= int(n):
+            return
+        time.sleep(0.2)
+    sys.exit("spark queries did not start")
+
+
+def sparkdone(ckpt, topic, pid):
+    """For the Spark baseline: the groupdone measure on the progress its
+    checkpoints record (Spark commits no group offsets): processed = the least
+    of what the queries reading the ticks committed; from the first poll where
+    all have committed a batch until all ticks are committed and the indicator
+    query has read every batch of final bars written by then. Prints rate, CPU
+    us/tick (process tree), peak RSS KB (the JVM's VmHWM plus the peak of the
+    summed VmRSS of the python driver and workers, sampled every 50 ms), then the rate over all ticks from the start
+    of the first micro-batch (offsets/0 written) and the JVM's own VmHWM."""
+    c = Consumer({"bootstrap.servers": B, "group.id": "sparkdone-%d" % os.getpid()})
+
+    def end_of(t):
+        md = c.list_topics(t, timeout=10).topics[t].partitions
+        return sum(c.get_watermark_offsets(TopicPartition(t, p), timeout=10)[1] for p in md)
+    end = end_of(topic)
+    java, others = [0], [0]  # the JVM's VmHWM; the peak sum of the others' VmRSS
+    first, ticks_done, int_end, deadline = None, None, None, time.time() + 1800
+
+    def sample():
+        pids, rest = proc_tree(pid), 0
+        for p in pids:
+            try:
+                if open("/proc/%s/comm" % p).read().strip() == "java":
+                    java[0] = max(java[0], hwm_kb(p))
+                else:
+                    rest += rss_kb(p)
+            except OSError:
+                pass
+        others[0] = max(others[0], rest)
+        return pids
+    while time.time() < deadline:
+        pids = sample()
+        qdirs = [os.path.join(ckpt, q) for q in ("updates", "daily", "final")]
+        got = min(spark_committed(q, topic) for q in qdirs)
+        if got > 0 and first is None:
+            first = (time.time(), got, tree_cpu(pids))
+        if got >= end and ticks_done is None:
+            ticks_done, int_end = time.time(), spark_files(ckpt, False)
+        if ticks_done is not None and int_end <= spark_files(ckpt, True):
+            now = time.time()
+            dt, dn = max(1e-3, now - first[0]), max(1, got - first[1])
+            try:
+                t_start = min(os.path.getmtime(os.path.join(q, "offsets", "0")) for q in qdirs)
+            except OSError:
+                t_start = first[0]
+            print("%.0f %.4f %d %.0f %d" % (dn / dt, (tree_cpu(pids) - first[2]) * 1e6 / dn,
+                                           java[0] + others[0], end / (now - t_start), java[0]))
+            c.close()
+            return
+        time.sleep(0.05)
+    c.close()
+    print("0 0 0 0 0")
+
+
+def paced_ticks(ticks, rate_s, secs, nsym, first_sym=100000):
     """Produces ticks at rate_s/s; each price encodes its produce time (µs).
     With $TICKPACE (bench/tickpace.c, built by make bench) the C producer does
     it, leaving the 2-core machine's CPU to the broker and the processor."""
     pace = os.environ.get("TICKPACE")
     if pace:
-        out = subprocess.run([pace, B, ticks, str(rate_s), str(secs), str(nsym)], check=True,
-                             stdout=subprocess.PIPE, text=True)
+        out = subprocess.run([pace, B, ticks, str(rate_s), str(secs), str(nsym), str(first_sym)],
+                             check=True, stdout=subprocess.PIPE, text=True)
         return int(out.stdout)
     p = producer(linger=1)
     day = kst_day(int(time.time() * 1000))
@@ -164,7 +308,7 @@ def paced_ticks(ticks, rate_s, secs, nsym):
         target = int((time.time() - t0) * rate_s)
         while i < target:
             now_us = int(time.time() * 1e6)
-            s = "%06d" % (100000 + i % nsym)
+            s = "%06d" % (first_sym + i % nsym)
             v = FMT % (s, i, s, now_us // 1000, day, now_us % 1000000000 + 1, 1, 0, 0)
             v = v.replace(',"cum_volume":0,"cum_turnover":0', "")
             p.produce(ticks, v.encode(), key=s.encode())
@@ -191,6 +335,8 @@ def append_latencies(topic, field, skip_final, tick_appends=None):
         b = json.loads(m.value())
         if skip_final and b.get("final"):
             continue  # a final bar's close may be a minute old: updates measure latency
+        if b.get("symbol", "").startswith("9"):
+            continue  # a warm-up tick's
         enc = int(b[field]) - 1
         d = (m.timestamp()[1] * 1000 - enc + 500000000) % 1000000000 - 500000000
         lat.append(d / 1000.0)
@@ -250,6 +396,40 @@ def latency(ticks, bars, rate_s, secs, nsym):
     print("%s %d %d" % (report_line(lat, n), fa[len(fa) // 2], fa[int(len(fa) * 0.99)]))
 
 
+def warmup(ticks, rate_s, secs, nsym):
+    """Ticks of symbols 9xxxxx, which the latency result leaves out: for an
+    engine whose first micro-batches plan, generate code and JIT-compile."""
+    paced_ticks(ticks, float(rate_s), float(secs), int(nsym), 900000)
+
+
+def sparkwait(ckpt, ticks, timeout=900):
+    """Until the Spark queries reading `ticks` have committed all of it."""
+    c = Consumer({"bootstrap.servers": B, "group.id": "sparkwait-%d" % os.getpid()})
+    md = c.list_topics(ticks, timeout=10).topics[ticks].partitions
+    end = sum(c.get_watermark_offsets(TopicPartition(ticks, p), timeout=10)[1] for p in md)
+    c.close()
+    deadline = time.time() + float(timeout)
+    while time.time() < deadline:
+        if min(spark_committed(os.path.join(ckpt, q), ticks)
+               for q in ("updates", "daily", "final")) >= end:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def sparklatency(ckpt, ticks, bars, rate_s, secs, nsym):
+    """latency for Spark: a micro-batch may run longer than the 5 s without
+    output after which the bars are taken as complete, so first wait until
+    its checkpoints have committed every tick. The same two measures."""
+    log_append_time(ticks)
+    n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
+    sparkwait(ckpt, ticks)
+    time.sleep(1)
+    lat, from_append = append_latencies(bars, "close", True, append_times(ticks))
+    fa = from_append or [0]
+    print("%s %d %d" % (report_line(lat, n), fa[len(fa) // 2], fa[int(len(fa) * 0.99)]))
+
+
 def floor(ticks, rate_s, secs, nsym):
     """The harness alone: tick produce -> its append in the ticks topic (set to
     LogAppendTime here), same producer, rate and machine. No consumer of the
@@ -261,4 +441,5 @@ def floor(ticks, rate_s, secs, nsym):
 
 if __name__ == "__main__":
     {"topics": topics, "produce": produce, "rate": rate, "groupdone": groupdone,
-     "latency": latency, "floor": floor}[sys.argv[1]](*sys.argv[2:])
+     "sparkdone": sparkdone, "sparkready": sparkready, "sparkwait": sparkwait,
+     "sparklatency": sparklatency, "warmup": warmup, "latency": latency, "floor": floor}[sys.argv[1]](*sys.argv[2:])
