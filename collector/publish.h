@@ -24,6 +24,7 @@ struct conf;
 
 struct col_pub {
 	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt; /* the ticks topic */
 	const char *topic;
 	const char *dlq_topic;
 	struct col_stats *stats;
@@ -34,6 +35,8 @@ struct col_pub {
 	pthread_t poller;     /* serves delivery reports as they arrive */
 	int polling;
 	volatile int stop_polling;
+	unsigned dr_seen;      /* delivery reports since the clock was read */
+	int64_t dr_now_ns;     /* that reading (monotonic) */
 };
 
 /* Creates the idempotent producer (lz4 by default, larger batches and linger
