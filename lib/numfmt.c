@@ -14,18 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Two digits per division: integers are most of the numbers printed. */
 static int utoa(uint64_t u, char *buf)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+	                            "25262728293031323334353637383940414243444546474849"
+	                            "50515253545556575859606162636465666768697071727374"
+	                            "75767778798081828384858687888990919293949596979899";
 	char tmp[20];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	for (int i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-	return n;
+	int n = 20;
+	for (; u >= 100; u /= 100)
+		memcpy(tmp + (n -= 2), pairs + 2 * (u % 100), 2);
+	if (u >= 10)
+		memcpy(tmp + (n -= 2), pairs + 2 * u, 2);
+	else
+		tmp[--n] = (char)('0' + u);
+	memcpy(buf, tmp + n, (size_t)(20 - n));
+	buf[20 - n] = '\0';
+	return 20 - n;
 }
 
 int numfmt_int(int64_t v, char *buf)
@@ -134,18 +140,40 @@ int numfmt_double(double v, char *buf)
 	return scaled(a, v < 0, buf);
 }
 
+#ifdef __SIZEOF_INT128__
+/* v / 10^k for v > 2^53 (up to 19 digits, 1 <= k <= 19), correctly rounded:
+ * q = floor(v·2^sh / 10^k) exactly in 128 bits (v·2^sh < 2^(64+bits(10^k))),
+ * 64 or 65 bits long, cut to 53 with round-half-even; a nonzero remainder
+ * breaks ties upwards. */
+static double div_pow10(uint64_t v, int k)
+{
+	uint64_t b = 1;
+	for (int i = 0; i < k; i++)
+		b *= 10;
+	int sh = 64 + (64 - __builtin_clzll(b)) - (64 - __builtin_clzll(v)); /* 4..74 */
+	u128 n = (u128)v << sh, q = n / b;
+	int sticky = n - q * b != 0;
+	int qb = 128 - (q >> 64 ? __builtin_clzll((uint64_t)(q >> 64)) : 64 + __builtin_clzll((uint64_t)q));
+	int drop = qb - 53;
+	uint64_t m = (uint64_t)(q >> drop), rest = (uint64_t)q & ((1ULL << drop) - 1);
+	uint64_t half = 1ULL << (drop - 1);
+	m += rest > half || (rest == half && (sticky || (m & 1)));
+	return ldexp((double)m, drop - sh); /* m <= 2^53: exact */
+}
+#endif
+
 int numfmt_parse(const char *s, size_t n, double *out)
 {
-	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+	                               1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
 	size_t i = n > 0 && s[0] == '-', start = i;
-	int64_t v = 0;
+	uint64_t v = 0;
 	int digits = 0, frac = -1; /* -1: no point seen */
 	for (; i < n; i++) {
 		if (s[i] >= '0' && s[i] <= '9') {
-			if (++digits > 15)
+			if (++digits > 19)
 				return -1;
-			v = v * 10 + (s[i] - '0');
+			v = v * 10 + (uint64_t)(s[i] - '0');
 			frac += frac >= 0;
 		} else if (s[i] == '.' && frac < 0 && i > start) {
 			frac = 0;
@@ -155,7 +183,16 @@ int numfmt_parse(const char *s, size_t n, double *out)
 	}
 	if (!digits || frac == 0) /* "", "-", "1." */
 		return -1;
-	double d = s[0] == '-' ? -(double)v : (double)v;
-	*out = frac > 0 ? d / pow10[frac] : d;
+	int k = frac > 0 ? frac : 0;
+	double d;
+	if (v <= (1ULL << 53) || k == 0) /* v exact (or one rounding), 10^k exact */
+		d = (double)v / pow10[k];
+	else
+#ifdef __SIZEOF_INT128__
+		d = div_pow10(v, k);
+#else
+		return -1;
+#endif
+	*out = s[0] == '-' ? -d : d;
 	return 0;
 }
