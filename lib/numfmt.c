@@ -14,24 +14,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Two digits per division: integers are most of the numbers printed. */
+/* Decimal digits in u (1 for 0). */
+static int count_digits(uint64_t u)
+{
+	static const uint64_t pow10[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+	                                 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+	                                 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	                                 10000000000000ULL, 100000000000000ULL,
+	                                 1000000000000000ULL, 10000000000000000ULL,
+	                                 100000000000000000ULL, 1000000000000000000ULL,
+	                                 10000000000000000000ULL};
+	int bits = 64 - __builtin_clzll(u | 1), n = (bits * 1233) >> 12; /* bits·log10(2): 0..19 */
+	return n + ((u | 1) >= pow10[n]);
+}
+
+/* Written from the end, two digits per division: integers are most of the
+ * numbers printed. */
 static int utoa(uint64_t u, char *buf)
 {
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
 	                            "25262728293031323334353637383940414243444546474849"
 	                            "50515253545556575859606162636465666768697071727374"
 	                            "75767778798081828384858687888990919293949596979899";
-	char tmp[20];
-	int n = 20;
+	int len = count_digits(u), n = len;
+	buf[len] = '\0';
 	for (; u >= 100; u /= 100)
-		memcpy(tmp + (n -= 2), pairs + 2 * (u % 100), 2);
+		memcpy(buf + (n -= 2), pairs + 2 * (u % 100), 2);
 	if (u >= 10)
-		memcpy(tmp + (n -= 2), pairs + 2 * u, 2);
+		memcpy(buf + n - 2, pairs + 2 * u, 2);
 	else
-		tmp[--n] = (char)('0' + u);
-	memcpy(buf, tmp + n, (size_t)(20 - n));
-	buf[20 - n] = '\0';
-	return 20 - n;
+		buf[n - 1] = (char)('0' + u);
+	return len;
 }
 
 int numfmt_int(int64_t v, char *buf)
@@ -166,24 +179,20 @@ int numfmt_parse(const char *s, size_t n, double *out)
 {
 	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
 	                               1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
-	size_t i = n > 0 && s[0] == '-', start = i;
-	uint64_t v = 0;
-	int digits = 0, frac = -1; /* -1: no point seen */
-	for (; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			if (++digits > 19)
-				return -1;
+	size_t i = n > 0 && s[0] == '-', start = i, point = 0;
+	uint64_t v = 0; /* wraps past 19 digits, which are refused below */
+	for (; i < n && (unsigned)(s[i] - '0') < 10; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	size_t whole = i - start;
+	if (i < n && s[i] == '.') {
+		point = ++i;
+		for (; i < n && (unsigned)(s[i] - '0') < 10; i++)
 			v = v * 10 + (uint64_t)(s[i] - '0');
-			frac += frac >= 0;
-		} else if (s[i] == '.' && frac < 0 && i > start) {
-			frac = 0;
-		} else {
-			return -1;
-		}
 	}
-	if (!digits || frac == 0) /* "", "-", "1." */
+	size_t frac = point ? i - point : 0;
+	if (i != n || !whole || (point && !frac) || whole + frac > 19) /* "", "-", ".5", "1." */
 		return -1;
-	int k = frac > 0 ? frac : 0;
+	int k = (int)frac;
 	double d;
 	if (v <= (1ULL << 53) || k == 0) /* v exact (or one rounding), 10^k exact */
 		d = (double)v / pow10[k];
