@@ -11,6 +11,7 @@
 #include "hours.h"
 #include "kafka.h"
 #include "log.h"
+#include "memtune.h"
 #include "replay.h"
 #include "setup.h"
 #include "sig.h"
@@ -230,6 +231,7 @@ int main(int argc, char **argv)
 		conf_free(&c);
 		return rc;
 	}
+	memtune_producer();
 	int replay = c.nargs > 0 && !strcmp(c.args[0], "replay");
 	if (c.nargs > 0 && !replay) {
 		rc = app_usage_error(&c, "unknown command \"%s\" (try replay)", c.args[0]);
