@@ -22,16 +22,36 @@ static void put(struct out *o, const char *s, size_t n)
 
 #define PUTS(o, lit) put(o, lit, sizeof lit - 1)
 
+/* Numbers are printed in place when NUMFMT_MAX bytes are left (always, in
+ * a TICK_JSON_MAX buffer): a copy per number was a libc call each. */
 static void put_i64(struct out *o, int64_t v)
 {
 	char tmp[NUMFMT_MAX];
-	put(o, tmp, (size_t)numfmt_int(v, tmp));
+	if (!o->overflow && o->end - o->p >= NUMFMT_MAX)
+		o->p += numfmt_int(v, o->p);
+	else
+		put(o, tmp, (size_t)numfmt_int(v, tmp));
 }
 
 static void put_num(struct out *o, double v)
 {
 	char tmp[NUMFMT_MAX];
-	put(o, tmp, (size_t)numfmt_double(v, tmp));
+	if (!o->overflow && o->end - o->p >= NUMFMT_MAX)
+		o->p += numfmt_double(v, o->p);
+	else
+		put(o, tmp, (size_t)numfmt_double(v, tmp));
+}
+
+/* A string of struct tick (n bytes of an array of cap): the whole array is
+ * copied when it fits, a fixed-size copy once inlined, then n counted. */
+static inline void put_member(struct out *o, const char *s, size_t n, size_t cap)
+{
+	if (!o->overflow && (size_t)(o->end - o->p) >= cap) {
+		memcpy(o->p, s, cap);
+		o->p += n;
+	} else {
+		put(o, s, n);
+	}
 }
 
 #define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
@@ -108,17 +128,17 @@ size_t col_tick_json(const struct tick *t, const char *vwap_text, char *buf, siz
 		return tick_encode(t, buf, size);
 	struct out o = {buf, buf + size - 1, 0};
 	PUTS(&o, "{\"v\":1,\"id\":\"");
-	put(&o, t->id, lid);
+	put_member(&o, t->id, lid, sizeof t->id);
 	PUTS(&o, "\",\"source\":\"");
-	put(&o, t->source, lsrc);
+	put_member(&o, t->source, lsrc, sizeof t->source);
 	PUTS(&o, "\",\"symbol\":\"");
-	put(&o, t->symbol, lsym);
+	put_member(&o, t->symbol, lsym, sizeof t->symbol);
 	PUTS(&o, "\",\"exchange\":\"");
-	put(&o, t->exchange, lex);
+	put_member(&o, t->exchange, lex, sizeof t->exchange);
 	PUTS(&o, "\",\"ts\":");
 	put_i64(&o, t->ts);
 	PUTS(&o, ",\"day\":\"");
-	put(&o, t->day, lday);
+	put_member(&o, t->day, lday, sizeof t->day);
 	PUTS(&o, "\",\"price\":");
 	put_num(&o, t->price);
 	PUTS(&o, ",\"qty\":");
@@ -126,7 +146,7 @@ size_t col_tick_json(const struct tick *t, const char *vwap_text, char *buf, siz
 	put_optional(&o, t, vwap_text);
 	if (t->side[0]) {
 		PUTS(&o, ",\"side\":\"");
-		put(&o, t->side, lside);
+		put_member(&o, t->side, lside, sizeof t->side);
 		PUTS(&o, "\"");
 	}
 	if (t->recv_ts) {
