@@ -81,6 +81,11 @@ static int replay_file(struct col_app *app, const char *path, const char *fmt, s
 		log_error("replay_open_failed", "file=%s", path);
 		return EXIT_USAGE;
 	}
+	/* stdio's 4 KB meant a read(2) per 16 frames (glibc ignores the size
+	 * without a buffer of ours). */
+	char *iobuf = f != stdin ? malloc(1 << 20) : NULL;
+	if (iobuf)
+		setvbuf(f, iobuf, _IOFBF, 1 << 20);
 	char *line = NULL, reason[256];
 	size_t cap = 0;
 	ssize_t n;
@@ -119,6 +124,7 @@ static int replay_file(struct col_app *app, const char *path, const char *fmt, s
 	free(line);
 	if (f != stdin)
 		fclose(f);
+	free(iobuf);
 	return rc;
 }
 
