@@ -21,6 +21,12 @@ struct col_pending {
 
 static void on_delivery(void *opaque, const rd_kafka_message_t *m);
 
+/* Reports come in bursts: one clock read serves the next 32 of a burst.
+ * Per thread: a dead letter produced on a full queue serves reports from
+ * the producing thread too. */
+static _Thread_local unsigned dr_seen;
+static _Thread_local int64_t dr_now_ns;
+
 static void clock_sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -134,11 +140,10 @@ static void on_delivery(void *opaque, const rd_kafka_message_t *m)
 	int is_tick = m->rkt == p->rkt;
 	if (!m->err) {
 		int64_t recv_ns = (int64_t)(intptr_t)m->_private;
-		/* Reports come in bursts: one clock read serves the next 32. */
-		if ((p->dr_seen++ & 31) == 0)
-			p->dr_now_ns = clock_mono_ns();
+		if ((dr_seen++ & 31) == 0)
+			dr_now_ns = clock_mono_ns();
 		if (recv_ns > 0)
-			metric_observe(p->stats->kafka_lat, (double)(p->dr_now_ns - recv_ns) / 1e9);
+			metric_observe(p->stats->kafka_lat, (double)(dr_now_ns - recv_ns) / 1e9);
 		if (is_tick)
 			metric_add(p->stats->delivery_ok, 1);
 		return;
@@ -177,7 +182,7 @@ static void retry_pending(struct col_pub *p)
 /* rd_kafka_poll, with the report clock re-read at the first report. */
 static void serve_reports(struct col_pub *p, int timeout_ms)
 {
-	p->dr_seen = 0;
+	dr_seen = 0;
 	rd_kafka_poll(p->rk, timeout_ms);
 }
 
@@ -222,6 +227,7 @@ void col_pub_dlq(struct col_pub *p, const char *stage, const char *reason, const
 	struct dlq_entry e = {.stage = stage, .reason = reason, .topic = NULL, .partition = -1,
 	                      .offset = -1, .original = orig, .original_len = len};
 	metric_add(p->stats->dlq, 1);
+	dr_seen = 0; /* on a full queue dlq_send serves reports from this thread */
 	int err = dlq_send(p->rk, p->dlq_topic, &e, NULL, 0);
 	if (err)
 		log_error("dlq_produce_failed", "error=%s", rd_kafka_err2name(err));
@@ -234,7 +240,7 @@ long col_pub_drain(struct col_pub *p, int timeout_ms)
 	while (__atomic_load_n(&p->head, __ATOMIC_ACQUIRE) && clock_mono_ms() < end)
 		col_pub_poll(p, 10);
 	int64_t left_ms = end - clock_mono_ms();
-	p->dr_seen = 0; /* flush polls on its own: reads within a burst may lag by a wait */
+	dr_seen = 0; /* flush polls on its own: reads within a burst may lag by a wait */
 	int left = kafka_drain(p->rk, left_ms > 0 ? (int)left_ms : 0);
 	return left + p->npending;
 }

@@ -35,8 +35,6 @@ struct col_pub {
 	pthread_t poller;     /* serves delivery reports as they arrive */
 	int polling;
 	volatile int stop_polling;
-	unsigned dr_seen;      /* delivery reports since the clock was read */
-	int64_t dr_now_ns;     /* that reading (monotonic) */
 };
 
 /* Creates the idempotent producer (lz4 by default, larger batches and linger
