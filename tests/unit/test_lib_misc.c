@@ -1,4 +1,4 @@
-/* Unit tests: lib/backoff and lib/b64. */
+/* Unit tests: lib/backoff, lib/b64 and lib/clock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
