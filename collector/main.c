@@ -133,6 +133,8 @@ static void collect(struct col_app *app, struct windows *w, int idle_outside, in
 		if (now < next_check)
 			continue;
 		next_check = now + 1000;
+		if (rd_kafka_outq_len(app->pub.rk) < 1000)
+			memtune_release(); /* quiet: what memtune_producer lets the heap keep */
 		col_stats_maybe_log(&app->stats, now, summary_s * 1000);
 		char why[256];
 		if (kafka_fatal(app->pub.rk, why, sizeof why))
