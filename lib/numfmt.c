@@ -28,22 +28,37 @@ static int count_digits(uint64_t u)
 	return n + ((u | 1) >= pow10[n]);
 }
 
-/* Written from the end, two digits per division: integers are most of the
- * numbers printed. */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
+
+/* Exactly 8 digits of v < 10^8: two independent halves of 4. */
+static void put8(char *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	memcpy(p, pairs + 2 * (hi / 100), 2);
+	memcpy(p + 2, pairs + 2 * (hi % 100), 2);
+	memcpy(p + 4, pairs + 2 * (lo / 100), 2);
+	memcpy(p + 6, pairs + 2 * (lo % 100), 2);
+}
+
+/* Written from the end: 8 digits per 64-bit division, then two per 32-bit
+ * one (integers are most of the numbers printed; epoch ms have 13 digits). */
 static int utoa(uint64_t u, char *buf)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-	                            "25262728293031323334353637383940414243444546474849"
-	                            "50515253545556575859606162636465666768697071727374"
-	                            "75767778798081828384858687888990919293949596979899";
-	int len = count_digits(u), n = len;
-	buf[len] = '\0';
-	for (; u >= 100; u /= 100)
-		memcpy(buf + (n -= 2), pairs + 2 * (u % 100), 2);
-	if (u >= 10)
-		memcpy(buf + n - 2, pairs + 2 * u, 2);
+	int len = count_digits(u);
+	char *p = buf + len;
+	*p = '\0';
+	for (; u >= 100000000; u /= 100000000)
+		put8(p -= 8, (uint32_t)(u % 100000000));
+	uint32_t v = (uint32_t)u;
+	for (; v >= 100; v /= 100)
+		memcpy(p -= 2, pairs + 2 * (v % 100), 2);
+	if (v >= 10)
+		memcpy(p - 2, pairs + 2 * v, 2);
 	else
-		buf[n - 1] = (char)('0' + u);
+		p[-1] = (char)('0' + v);
 	return len;
 }
 
