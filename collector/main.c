@@ -11,6 +11,7 @@
 #include "hours.h"
 #include "kafka.h"
 #include "log.h"
+#include "memtune.h"
 #include "replay.h"
 #include "setup.h"
 #include "sig.h"
@@ -132,6 +133,8 @@ static void collect(struct col_app *app, struct windows *w, int idle_outside, in
 		if (now < next_check)
 			continue;
 		next_check = now + 1000;
+		if (rd_kafka_outq_len(app->pub.rk) < 1000)
+			memtune_release(); /* quiet: what memtune_producer lets the heap keep */
 		col_stats_maybe_log(&app->stats, now, summary_s * 1000);
 		char why[256];
 		if (kafka_fatal(app->pub.rk, why, sizeof why))
@@ -230,6 +233,7 @@ int main(int argc, char **argv)
 		conf_free(&c);
 		return rc;
 	}
+	memtune_producer();
 	int replay = c.nargs > 0 && !strcmp(c.args[0], "replay");
 	if (c.nargs > 0 && !replay) {
 		rc = app_usage_error(&c, "unknown command \"%s\" (try replay)", c.args[0]);

@@ -36,16 +36,37 @@ static int digits(const char *s, int n)
 
 static int num2(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
-int64_t col_kst_epoch_ms(const char *d, const char *h)
+/* Epoch ms of KST midnight starting date d (8 digits, checked) into *ms;
+ * 0, or -1 when malformed. */
+static int kst_midnight_ms(const char *d, int64_t *ms)
 {
-	if (!digits(d, 8) || !digits(h, 6))
+	if (!digits(d, 8))
 		return -1;
 	int y = num2(d) * 100 + num2(d + 2), m = num2(d + 4), day = num2(d + 6);
-	int hh = num2(h), mm = num2(h + 2), ss = num2(h + 4);
-	if (m < 1 || m > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
+	if (m < 1 || m > 12 || day < 1 || day > 31)
 		return -1;
-	int64_t days = cal_days_from_civil(y, m, day);
-	return (days * 86400 + hh * 3600 + mm * 60 + ss) * 1000LL - KST_OFFSET_MS;
+	*ms = (int64_t)cal_days_from_civil(y, m, day) * 86400000 - KST_OFFSET_MS;
+	return 0;
+}
+
+int64_t col_kst_epoch_ms(const char *d, const char *h)
+{
+	/* A feed sends one business date all session: its midnight is kept. */
+	static _Thread_local char last[9];
+	static _Thread_local int64_t last_ms;
+	if (!digits(h, 6))
+		return -1;
+	int hh = num2(h), mm = num2(h + 2), ss = num2(h + 4);
+	if (hh > 23 || mm > 59 || ss > 60)
+		return -1;
+	if (!last[0] || strncmp(d, last, sizeof last)) { /* stops at d's end */
+		if (kst_midnight_ms(d, &last_ms)) {
+			last[0] = 0;
+			return -1;
+		}
+		memcpy(last, d, sizeof last); /* 8 digits and the NUL, as checked */
+	}
+	return last_ms + (hh * 3600 + mm * 60 + ss) * 1000LL;
 }
 
 void col_kst_day(int64_t epoch_ms, char out[11])

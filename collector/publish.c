@@ -7,9 +7,10 @@
 #include "kafka.h"
 #include "log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
+#include <time.h>
 
 struct col_pending {
 	struct col_pending *next;
@@ -19,6 +20,12 @@ struct col_pending {
 };
 
 static void on_delivery(void *opaque, const rd_kafka_message_t *m);
+
+/* Reports come in bursts: one clock read serves the next 32 of a burst.
+ * Per thread: a dead letter produced on a full queue serves reports from
+ * the producing thread too. */
+static _Thread_local unsigned dr_seen;
+static _Thread_local int64_t dr_now_ns;
 
 static void clock_sleep_ms(int ms)
 {
@@ -51,7 +58,19 @@ int col_pub_init(struct col_pub *p, const struct conf *c, struct col_stats *stat
 		free(tuned.kafka_key[i]);
 		free(tuned.kafka_val[i]);
 	}
-	return p->rk ? 0 : -1;
+	if (!p->rk)
+		return -1;
+	/* One handle for the producer's life: producing by name looks the topic
+	 * up (lock, list, refcount) per message, and delivery reports tell ticks
+	 * from dead letters by comparing this pointer. */
+	p->rkt = rd_kafka_topic_new(p->rk, p->topic, NULL);
+	if (!p->rkt) {
+		snprintf(err, errsize, "topic %s: %s", p->topic, rd_kafka_err2str(rd_kafka_last_error()));
+		kafka_producer_destroy(p->rk);
+		p->rk = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* Appends to the pending list; 0, or -1 when full (the tick is dropped). */
@@ -94,7 +113,7 @@ static void dropped(struct col_pub *p, const char *why)
 static rd_kafka_resp_err_t produce(struct col_pub *p, const void *key, size_t keylen,
                                    const void *val, size_t vallen, int64_t ts, int64_t recv_ns)
 {
-	return rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(p->topic), RD_KAFKA_V_KEY(key, keylen),
+	return rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_KEY(key, keylen),
 	                         RD_KAFKA_V_VALUE((void *)val, vallen),
 	                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(ts),
 	                         RD_KAFKA_V_OPAQUE((void *)(intptr_t)recv_ns), RD_KAFKA_V_END);
@@ -118,11 +137,13 @@ void col_pub_tick(struct col_pub *p, const struct tick *t, const char *vwap_text
 static void on_delivery(void *opaque, const rd_kafka_message_t *m)
 {
 	struct col_pub *p = opaque;
-	int is_tick = strcmp(rd_kafka_topic_name(m->rkt), p->topic) == 0;
+	int is_tick = m->rkt == p->rkt;
 	if (!m->err) {
 		int64_t recv_ns = (int64_t)(intptr_t)m->_private;
+		if ((dr_seen++ & 31) == 0)
+			dr_now_ns = clock_mono_ns();
 		if (recv_ns > 0)
-			metric_observe(p->stats->kafka_lat, (double)(clock_mono_ns() - recv_ns) / 1e9);
+			metric_observe(p->stats->kafka_lat, (double)(dr_now_ns - recv_ns) / 1e9);
 		if (is_tick)
 			metric_add(p->stats->delivery_ok, 1);
 		return;
@@ -158,11 +179,18 @@ static void retry_pending(struct col_pub *p)
 	metric_set(p->stats->pending_depth, (double)p->npending);
 }
 
+/* rd_kafka_poll, with the report clock re-read at the first report. */
+static void serve_reports(struct col_pub *p, int timeout_ms)
+{
+	dr_seen = 0;
+	rd_kafka_poll(p->rk, timeout_ms);
+}
+
 static void *poller(void *arg)
 {
 	struct col_pub *p = arg;
 	while (!p->stop_polling)
-		rd_kafka_poll(p->rk, 100);
+		serve_reports(p, 100);
 	return NULL;
 }
 
@@ -185,7 +213,7 @@ static void stop_poller(struct col_pub *p)
 void col_pub_poll(struct col_pub *p, int timeout_ms)
 {
 	if (!p->polling)
-		rd_kafka_poll(p->rk, timeout_ms);
+		serve_reports(p, timeout_ms);
 	else if (timeout_ms > 0)
 		clock_sleep_ms(timeout_ms);
 	if (__atomic_load_n(&p->head, __ATOMIC_ACQUIRE))
@@ -199,6 +227,7 @@ void col_pub_dlq(struct col_pub *p, const char *stage, const char *reason, const
 	struct dlq_entry e = {.stage = stage, .reason = reason, .topic = NULL, .partition = -1,
 	                      .offset = -1, .original = orig, .original_len = len};
 	metric_add(p->stats->dlq, 1);
+	dr_seen = 0; /* on a full queue dlq_send serves reports from this thread */
 	int err = dlq_send(p->rk, p->dlq_topic, &e, NULL, 0);
 	if (err)
 		log_error("dlq_produce_failed", "error=%s", rd_kafka_err2name(err));
@@ -211,6 +240,7 @@ long col_pub_drain(struct col_pub *p, int timeout_ms)
 	while (__atomic_load_n(&p->head, __ATOMIC_ACQUIRE) && clock_mono_ms() < end)
 		col_pub_poll(p, 10);
 	int64_t left_ms = end - clock_mono_ms();
+	dr_seen = 0; /* flush polls on its own: reads within a burst may lag by a wait */
 	int left = kafka_drain(p->rk, left_ms > 0 ? (int)left_ms : 0);
 	return left + p->npending;
 }
@@ -218,6 +248,8 @@ long col_pub_drain(struct col_pub *p, int timeout_ms)
 void col_pub_destroy(struct col_pub *p)
 {
 	stop_poller(p);
+	if (p->rkt)
+		rd_kafka_topic_destroy(p->rkt);
 	if (p->rk)
 		kafka_producer_destroy(p->rk);
 	while (p->head) {

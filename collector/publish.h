@@ -24,6 +24,7 @@ struct conf;
 
 struct col_pub {
 	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt; /* the ticks topic */
 	const char *topic;
 	const char *dlq_topic;
 	struct col_stats *stats;

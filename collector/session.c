@@ -157,13 +157,14 @@ static int rx_append(struct col_sess *s, const void *in, size_t len)
 
 static int on_receive(struct col_sess *s, struct lws *wsi, const void *in, size_t len)
 {
-	s->last_rx_ms = clock_mono_ms();
+	int64_t recv_ms, recv_ns;
+	clock_now_pair(&recv_ms, &recv_ns);
+	s->last_rx_ms = recv_ns / 1000000;
 	if (rx_append(s, in, len))
 		return -1;
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
 		return 0;
 	s->rx[s->rxlen] = 0;
-	int64_t recv_ms = clock_now_ms(), recv_ns = clock_mono_ns();
 	size_t n = s->rxlen;
 	s->rxlen = 0;
 	s->ops->on_message(s, s->rx, n, recv_ms, recv_ns);

@@ -15,3 +15,20 @@ void memtune_apply(void)
 		mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 #endif
 }
+
+void memtune_producer(void)
+{
+#ifdef __GLIBC__
+	if (!getenv("MALLOC_MMAP_THRESHOLD_"))
+		mallopt(M_MMAP_THRESHOLD, 2 * 1024 * 1024);
+	if (!getenv("MALLOC_TRIM_THRESHOLD_"))
+		mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
+#endif
+}
+
+void memtune_release(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}

@@ -14,18 +14,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Decimal digits in u (1 for 0). */
+static int count_digits(uint64_t u)
+{
+	static const uint64_t pow10[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+	                                 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+	                                 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	                                 10000000000000ULL, 100000000000000ULL,
+	                                 1000000000000000ULL, 10000000000000000ULL,
+	                                 100000000000000000ULL, 1000000000000000000ULL,
+	                                 10000000000000000000ULL};
+	int bits = 64 - __builtin_clzll(u | 1), n = (bits * 1233) >> 12; /* bits·log10(2): 0..19 */
+	return n + ((u | 1) >= pow10[n]);
+}
+
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
+
+/* Exactly 8 digits of v < 10^8: two independent halves of 4. */
+static void put8(char *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	memcpy(p, pairs + 2 * (hi / 100), 2);
+	memcpy(p + 2, pairs + 2 * (hi % 100), 2);
+	memcpy(p + 4, pairs + 2 * (lo / 100), 2);
+	memcpy(p + 6, pairs + 2 * (lo % 100), 2);
+}
+
+/* Written from the end: 8 digits per 64-bit division, then two per 32-bit
+ * one (integers are most of the numbers printed; epoch ms have 13 digits). */
 static int utoa(uint64_t u, char *buf)
 {
-	char tmp[20];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	for (int i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-	return n;
+	int len = count_digits(u);
+	char *p = buf + len;
+	*p = '\0';
+	for (; u >= 100000000; u /= 100000000)
+		put8(p -= 8, (uint32_t)(u % 100000000));
+	uint32_t v = (uint32_t)u;
+	for (; v >= 100; v /= 100)
+		memcpy(p -= 2, pairs + 2 * (v % 100), 2);
+	if (v >= 10)
+		memcpy(p - 2, pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	return len;
 }
 
 int numfmt_int(int64_t v, char *buf)
@@ -134,28 +168,55 @@ int numfmt_double(double v, char *buf)
 	return scaled(a, v < 0, buf);
 }
 
+#ifdef __SIZEOF_INT128__
+/* v / 10^k for v > 2^53 (up to 19 digits, 1 <= k <= 19), correctly rounded:
+ * q = floor(v·2^sh / 10^k) exactly in 128 bits (v·2^sh < 2^(64+bits(10^k))),
+ * 64 or 65 bits long, cut to 53 with round-half-even; a nonzero remainder
+ * breaks ties upwards. */
+static double div_pow10(uint64_t v, int k)
+{
+	uint64_t b = 1;
+	for (int i = 0; i < k; i++)
+		b *= 10;
+	int sh = 64 + (64 - __builtin_clzll(b)) - (64 - __builtin_clzll(v)); /* 4..74 */
+	u128 n = (u128)v << sh, q = n / b;
+	int sticky = n - q * b != 0;
+	int qb = 128 - (q >> 64 ? __builtin_clzll((uint64_t)(q >> 64)) : 64 + __builtin_clzll((uint64_t)q));
+	int drop = qb - 53;
+	uint64_t m = (uint64_t)(q >> drop), rest = (uint64_t)q & ((1ULL << drop) - 1);
+	uint64_t half = 1ULL << (drop - 1);
+	m += rest > half || (rest == half && (sticky || (m & 1)));
+	return ldexp((double)m, drop - sh); /* m <= 2^53: exact */
+}
+#endif
+
 int numfmt_parse(const char *s, size_t n, double *out)
 {
-	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-	size_t i = n > 0 && s[0] == '-', start = i;
-	int64_t v = 0;
-	int digits = 0, frac = -1; /* -1: no point seen */
-	for (; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			if (++digits > 15)
-				return -1;
-			v = v * 10 + (s[i] - '0');
-			frac += frac >= 0;
-		} else if (s[i] == '.' && frac < 0 && i > start) {
-			frac = 0;
-		} else {
-			return -1;
-		}
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+	                               1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
+	size_t i = n > 0 && s[0] == '-', start = i, point = 0;
+	uint64_t v = 0; /* wraps past 19 digits, which are refused below */
+	for (; i < n && (unsigned)(s[i] - '0') < 10; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	size_t whole = i - start;
+	if (i < n && s[i] == '.') {
+		point = ++i;
+		for (; i < n && (unsigned)(s[i] - '0') < 10; i++)
+			v = v * 10 + (uint64_t)(s[i] - '0');
 	}
-	if (!digits || frac == 0) /* "", "-", "1." */
+	size_t frac = point ? i - point : 0;
+	if (i != n || !whole || (point && !frac) || whole + frac > 19) /* "", "-", ".5", "1." */
 		return -1;
-	double d = s[0] == '-' ? -(double)v : (double)v;
-	*out = frac > 0 ? d / pow10[frac] : d;
+	int k = (int)frac;
+	double d;
+	if (v <= (1ULL << 53) || k == 0) /* v exact (or one rounding), 10^k exact */
+		d = (double)v / pow10[k];
+	else
+#ifdef __SIZEOF_INT128__
+		d = div_pow10(v, k);
+#else
+		return -1;
+#endif
+	*out = s[0] == '-' ? -d : d;
 	return 0;
 }

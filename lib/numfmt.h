@@ -21,9 +21,11 @@ int numfmt_int(int64_t v, char *buf);
 int numfmt_double(double v, char *buf);
 
 /* The other direction, for the common case: text -?D+(.D+)? of n bytes with
- * at most 15 digits in all. v and 10^k are then exact doubles, so v / 10^k is
- * correctly rounded, bit for bit strtod's result. 0, or -1 for any other text
- * (the caller falls back to strtod). */
+ * at most 19 digits in all, read as v / 10^k. Up to 2^53, v and 10^k are
+ * exact doubles, so one division rounds correctly; above, an exact 128-bit
+ * integer division does (the feeds' VWAPs carry 16-17 digits). Bit for bit
+ * strtod's result. 0, or -1 for any other text (the caller falls back to
+ * strtod). */
 int numfmt_parse(const char *s, size_t n, double *out);
 
 #endif

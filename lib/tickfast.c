@@ -86,7 +86,7 @@ static int num(struct scan *s, double *out, int integer_only)
 		size_t n = (size_t)(q - b);
 		if (integer_only || n >= sizeof buf)
 			return -1;
-		if (numfmt_parse(b, n, out) != 0) { /* an exponent, or > 15 digits */
+		if (numfmt_parse(b, n, out) != 0) { /* an exponent, or > 19 digits */
 			memcpy(buf, b, n);
 			buf[n] = '\0';
 			*out = strtod(buf, NULL);

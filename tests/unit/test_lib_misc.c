@@ -1,4 +1,4 @@
-/* Unit tests: lib/backoff and lib/b64. */
+/* Unit tests: lib/backoff, lib/b64 and lib/clock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +6,7 @@
 
 #include "b64.h"
 #include "backoff.h"
+#include "clock.h"
 
 #include <string.h>
 
@@ -51,11 +52,27 @@ static void b64_vectors(void **s)
 	assert_int_equal(b64_decode("Zm9!", 4, dec), -1);
 }
 
+/* One read gives both clocks; the wall clock agrees with clock_now_ms. */
+static void clock_pair_agrees(void **s)
+{
+	(void)s;
+	int64_t last_ns = 0;
+	for (int i = 0; i < 1000; i++) {
+		int64_t before = clock_now_ms(), ms, ns;
+		clock_now_pair(&ms, &ns);
+		int64_t after = clock_now_ms();
+		assert_true(ms >= before - 1 && ms <= after + 1);
+		assert_true(ns >= last_ns);
+		last_ns = ns;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(backoff_grows_to_cap_with_jitter),
 		cmocka_unit_test(b64_vectors),
+		cmocka_unit_test(clock_pair_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

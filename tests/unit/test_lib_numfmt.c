@@ -113,8 +113,8 @@ static void specials_and_integers(void **s)
 static void parse_equals_strtod(void **s)
 {
 	(void)s;
-	const char *no[] = {"", "-", "1.", ".5", "-.5", "1e5", "1.2.3", "+1", " 1", "1234567890123456",
-	                    "12345678.12345678"};
+	const char *no[] = {"", "-", "1.", ".5", "-.5", "1e5", "1.2.3", "+1", " 1",
+	                    "12345678901234567890", "1234567890.1234567890"};
 	double v;
 	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
 		if (numfmt_parse(no[i], strlen(no[i]), &v) == 0)
@@ -134,12 +134,52 @@ static void parse_equals_strtod(void **s)
 	}
 }
 
+/* 16 to 19 digits (the feeds' VWAPs): the exact 128-bit path, and the
+ * edges where rounding is decided (2^53 neighbours, ties, all nines). */
+static void parse_long_equals_strtod(void **s)
+{
+	(void)s;
+	const char *edge[] = {"9007199254740992", "9007199254740993", "9007199254740993.0",
+	                      "900719925474099.25", "900719925474099.75", "9999999999999999999",
+	                      "999999999999999999.9", "0.000000000000000001", "1.000000000000000055",
+	                      "1.000000000000000056", "-15874.42748091603", "2440.8928571428573",
+	                      "18446744073709551.61", "4503599627370496.5", "4503599627370497.5"};
+	double v;
+	for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+		assert_int_equal(numfmt_parse(edge[i], strlen(edge[i]), &v), 0);
+		if (memcmp(&v, &(double){strtod(edge[i], NULL)}, sizeof v))
+			fail_msg("\"%s\": %.17g, strtod says %.17g", edge[i], v, strtod(edge[i], NULL));
+	}
+	for (int i = 0; i < 2000000; i++) {
+		char text[40], digs[24];
+		uint64_t x = next_random(), y = next_random();
+		int nd = 16 + (int)(x % 4), point = (int)((x >> 8) % (uint64_t)(nd + 1));
+		for (int d = 0; d < nd; d++, y /= 10)
+			digs[d] = (char)('0' + (d == 0 && point != 1 ? 1 + y % 9 : y % 10));
+		if (i & 1) /* shortest doubles, as a feed prints them */
+			snprintf(digs, sizeof digs, "%.17g", (double)(y % 100000000) + (double)(x >> 11) / 9007199254740992.0);
+		int n = snprintf(text, sizeof text, "%s", (x >> 63) ? "-" : "");
+		if (i & 1)
+			n += snprintf(text + n, sizeof text - (size_t)n, "%s", digs);
+		else if (point == 0 || point == nd)
+			n += snprintf(text + n, sizeof text - (size_t)n, "%.*s", nd, digs);
+		else
+			n += snprintf(text + n, sizeof text - (size_t)n, "%.*s.%.*s", point, digs, nd - point,
+			              digs + point);
+		if (numfmt_parse(text, (size_t)n, &v) != 0)
+			continue; /* "%.17g" may print an exponent or 20 digits: not ours */
+		if (memcmp(&v, &(double){strtod(text, NULL)}, sizeof v))
+			fail_msg("\"%s\": %.17g, strtod says %.17g", text, v, strtod(text, NULL));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(doubles_round_trip),
 		cmocka_unit_test(specials_and_integers),
 		cmocka_unit_test(parse_equals_strtod),
+		cmocka_unit_test(parse_long_equals_strtod),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
