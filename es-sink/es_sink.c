@@ -56,6 +56,10 @@ void es_sink_init(struct es_sink *s, const struct es_sink_opts *o, rd_kafka_t *c
 	if (!http || !http[0])
 		return;
 	es_lanes_init(&s->lanes, o->lanes, http, slice_run, s);
+	/* --batch-docs and --batch-bytes bound one request: a batch fills one per
+	 * lane, so each lane's request is as large as without lanes. */
+	s->o.lim.max_docs *= s->lanes.n;
+	s->o.lim.max_bytes *= (size_t)s->lanes.n;
 	s->started = pthread_create(&s->thread, NULL, worker_main, s) == 0;
 }
 
