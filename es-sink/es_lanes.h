@@ -12,8 +12,8 @@
 #define ES_LANES_H
 
 #include "es_bulk.h"
+#include "es_job.h"
 
-#include <pthread.h>
 #include <stdint.h>
 
 #define ES_MAX_LANES 8
@@ -40,17 +40,13 @@ struct es_lane {
 	int lo, hi;            /* this lane's slice of the round's pending items */
 	struct es_round round; /* its outcome */
 	int64_t last_ns;       /* end of its previous request (debug log) */
-	pthread_t thread;
-	int started, work;
+	struct es_job job;     /* lanes 1..n-1: the thread that runs fn */
 };
 
 struct es_lanes {
 	struct es_lane lane[ES_MAX_LANES];
 	int n;
 	es_lane_fn fn;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int quit;
 };
 
 /* n lanes (1..ES_MAX_LANES) over http[0..n); threads for lanes 1..n-1. A lane

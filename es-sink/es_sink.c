@@ -18,7 +18,7 @@
 /* Fewer documents than this per lane are not worth another request. */
 #define LANE_MIN_DOCS 50
 
-static void *worker_main(void *opaque);
+static void worker_round(void *arg);
 static void slice_run(struct es_lane *l);
 
 static void init_metrics(struct es_sink *s, struct metrics *r)
@@ -51,8 +51,6 @@ void es_sink_init(struct es_sink *s, const struct es_sink_opts *o, rd_kafka_t *c
 	s->consumer = consumer;
 	s->producer = producer;
 	init_metrics(s, reg);
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
 	if (!http || !http[0])
 		return;
 	es_lanes_init(&s->lanes, o->lanes, http, slice_run, s);
@@ -60,21 +58,12 @@ void es_sink_init(struct es_sink *s, const struct es_sink_opts *o, rd_kafka_t *c
 	 * lane, so each lane's request is as large as without lanes. */
 	s->o.lim.max_docs *= s->lanes.n;
 	s->o.lim.max_bytes *= (size_t)s->lanes.n;
-	s->started = pthread_create(&s->thread, NULL, worker_main, s) == 0;
+	es_job_start(&s->worker, worker_round, s); /* on failure rounds run inline */
 }
 
 static void stop_worker(struct es_sink *s)
 {
-	if (!s->started)
-		return;
-	pthread_mutex_lock(&s->mu);
-	s->quit = 1;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->thread, NULL);
-	pthread_mutex_destroy(&s->mu);
-	pthread_cond_destroy(&s->cv);
-	s->started = 0;
+	es_job_stop(&s->worker);
 }
 
 void es_sink_discard(struct es_sink *s)
@@ -278,26 +267,10 @@ static void round_account(struct es_sink *s, const struct es_round *r)
 	}
 }
 
-static void *worker_main(void *opaque)
+static void worker_round(void *arg)
 {
-	struct es_sink *s = opaque;
-	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		while (!s->work && !s->quit)
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (s->quit)
-			break;
-		pthread_mutex_unlock(&s->mu);
-		struct es_round r;
-		round_run(s, &r);
-		pthread_mutex_lock(&s->mu);
-		s->round = r;
-		s->work = 0;
-		s->done = 1;
-		pthread_cond_broadcast(&s->cv);
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
+	struct es_sink *s = arg;
+	round_run(s, &s->round);
 }
 
 /* Dead-letters every dead item and waits for the acknowledgements. */
@@ -361,21 +334,13 @@ static void submit(struct es_sink *s)
 		log_error("out_of_memory", "where=results");
 		abort();
 	}
-	pthread_mutex_lock(&s->mu);
-	s->done = 0;
-	s->work = 1;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	es_job_post(&s->worker);
 }
 
 static void wait_round(struct es_sink *s, struct es_round *r)
 {
-	pthread_mutex_lock(&s->mu);
-	while (!s->done)
-		pthread_cond_wait(&s->cv, &s->mu);
-	s->done = 0;
+	es_job_wait(&s->worker);
 	*r = s->round;
-	pthread_mutex_unlock(&s->mu);
 }
 
 /* Waits for the worker's round on the inflight batch, retries what is left
@@ -416,9 +381,7 @@ int es_sink_pump(struct es_sink *s)
 
 int es_sink_reap(struct es_sink *s)
 {
-	pthread_mutex_lock(&s->mu);
-	int ready = s->done;
-	pthread_mutex_unlock(&s->mu);
+	int ready = es_job_ready(&s->worker);
 	if (!ready || s->in_flush || s->abandoned)
 		return s->abandoned ? -1 : 0;
 	s->in_flush = 1;

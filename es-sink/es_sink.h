@@ -17,10 +17,10 @@
 #include "es_batch.h"
 #include "es_bulk.h"
 #include "es_doc.h"
+#include "es_job.h"
 #include "es_lanes.h"
 
 #include <librdkafka/rdkafka.h>
-#include <pthread.h>
 
 struct http_client;
 struct metrics;
@@ -55,12 +55,8 @@ struct es_sink {
 	int64_t outage_since, stop_deadline;
 	long outage_requests;
 	struct es_sink_metrics m;
-	/* worker thread: one request at a time, handed over under mu */
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int started, work, done, quit;
-	struct es_round round;
+	struct es_job worker;   /* runs the inflight batch's first round */
+	struct es_round round;  /* its outcome, read after es_job_wait */
 };
 
 /* Registers the metrics in reg (may be NULL for tests); http holds o->lanes

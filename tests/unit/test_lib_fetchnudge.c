@@ -9,27 +9,21 @@
 #include "clock.h"
 #include "fetchnudge.h"
 
-#include <librdkafka/rdkafka_mock.h>
+#include "mock_cluster.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #define MSGS 20000
 
-static rd_kafka_t *owner;
-static rd_kafka_mock_cluster_t *mock;
 static const char *brokers;
 
 static int setup(void **s)
 {
 	(void)s;
 	char err[256], payload[200];
+	brokers = mock_cluster_start(1, "n", 1, 1);
 	rd_kafka_conf_t *kc = rd_kafka_conf_new();
-	rd_kafka_conf_set(kc, "log_level", "0", NULL, 0);
-	owner = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err);
-	mock = rd_kafka_mock_cluster_new(owner, 1);
-	brokers = rd_kafka_mock_cluster_bootstraps(mock);
-	rd_kafka_mock_topic_create(mock, "n", 1, 1);
-	kc = rd_kafka_conf_new();
 	rd_kafka_conf_set(kc, "bootstrap.servers", brokers, NULL, 0);
 	/* Small record batches: a fetch returns at least one whole batch. */
 	rd_kafka_conf_set(kc, "batch.num.messages", "50", NULL, 0);
@@ -40,14 +34,6 @@ static int setup(void **s)
 		                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
 	assert_int_equal(rd_kafka_flush(p, 10000), 0);
 	rd_kafka_destroy(p);
-	return 0;
-}
-
-static int teardown(void **s)
-{
-	(void)s;
-	rd_kafka_mock_cluster_destroy(mock);
-	rd_kafka_destroy(owner);
 	return 0;
 }
 
@@ -137,5 +123,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nudges_only_while_lagging),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, mock_cluster_stop);
 }

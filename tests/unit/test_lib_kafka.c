@@ -11,35 +11,20 @@
 #include "kafka.h"
 #include "log.h"
 
-#include <librdkafka/rdkafka_mock.h>
+#include "mock_cluster.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define N 200
 
-static rd_kafka_t *mock_owner;
-static rd_kafka_mock_cluster_t *mock;
 static const char *brokers;
 
 static int setup(void **s)
 {
 	(void)s;
-	char err[256];
-	rd_kafka_conf_t *kc = rd_kafka_conf_new();
-	rd_kafka_conf_set(kc, "log_level", "0", NULL, 0);
-	mock_owner = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err);
-	mock = rd_kafka_mock_cluster_new(mock_owner, 3);
-	brokers = rd_kafka_mock_cluster_bootstraps(mock);
-	rd_kafka_mock_topic_create(mock, "t", 4, 3);
-	return 0;
-}
-
-static int teardown(void **s)
-{
-	(void)s;
-	rd_kafka_mock_cluster_destroy(mock);
-	rd_kafka_destroy(mock_owner);
+	brokers = mock_cluster_start(3, "t", 4, 3);
 	return 0;
 }
 
@@ -170,5 +155,5 @@ int main(void)
 		cmocka_unit_test(offsets_commit_only_what_was_stored),
 		cmocka_unit_test(bad_property_is_an_error),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, mock_cluster_stop);
 }
