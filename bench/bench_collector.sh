@@ -33,9 +33,16 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$work"
+	# its topics, also after a failure: the broker should not keep every run's ticks
+	$py - "bench_ticks_$suffix" "bench_dlq_$suffix" "bench_py_$suffix" "bench_lat_$suffix" \
+		"bench_latdlq_$suffix" <<'PY' || true
+import sys
+from confluent_kafka.admin import AdminClient
+AdminClient({"bootstrap.servers": "127.0.0.1:9092"}).delete_topics(sys.argv[1:])
+PY
 }
-trap cleanup EXIT
 suffix=$(date +%s)-$$
+trap cleanup EXIT
 
 topic() { # creates the topics given, 6 partitions each
 	$py - "$@" <<'PY'
@@ -269,11 +276,6 @@ read -r brss bsubs <<<"$(timeout 200 $py "$work/baseline.py" "$(cat "$work/bmem.
 pkill_sim "$bsim"
 say "Python memory: $brss MB RSS with $bsubs subscriptions"
 $py -c "import pymongo; pymongo.MongoClient('mongodb://127.0.0.1:${MONGO_PORT:-27017}').tickpipe.drop_collection('bench_raw_$suffix')" || true
-$py - "bench_ticks_$suffix" "bench_dlq_$suffix" "bench_py_$suffix" "bench_lat_$suffix" "bench_latdlq_$suffix" <<'PY' || true
-import sys
-from confluent_kafka.admin import AdminClient
-AdminClient({"bootstrap.servers": "127.0.0.1:9092"}).delete_topics(sys.argv[1:])
-PY
 
 bench/record.py collector "$(cat <<JSON
 [

@@ -46,9 +46,10 @@ cleanup() {
 	[[ -n $pid ]] && kill "$pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$work"
+	$py $tools cleanup "$sfx" || true # its topics: ticks, bars, Kafka Streams' internal ones
 }
-trap cleanup EXIT
 sfx=$(date +%s)-$$
+trap cleanup EXIT
 T=bench_vs_ticks_$sfx B=bench_vs_bars_$sfx D=bench_vs_dlq_$sfx
 freeport() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -367,6 +367,20 @@ def append_times(topic):
     return out
 
 
+def cleanup(suffix):
+    """Deletes every topic of one bench run (its suffix), Kafka Streams'
+    changelog and repartition topics included: a broker that keeps the
+    millions of ticks of every earlier run gets slower for the next one."""
+    a = AdminClient({"bootstrap.servers": B})
+    names = [t for t in a.list_topics(timeout=10).topics if suffix in t]
+    for f in (a.delete_topics(names).values() if names else []):
+        try:
+            f.result(30)
+        except Exception as e:  # noqa: BLE001 — best effort, the run is over
+            print("cleanup: %s" % e, file=sys.stderr)
+    print("bench cleanup: deleted %d topics" % len(names), file=sys.stderr)
+
+
 def latency(ticks, bars, rate_s, secs, nsym):
     """Two measures over the same run: from the tick's produce call (what a
     client sees, the harness's own queueing included) and from the tick's
@@ -425,4 +439,5 @@ def floor(ticks, rate_s, secs, nsym):
 if __name__ == "__main__":
     {"topics": topics, "produce": produce, "rate": rate, "groupdone": groupdone,
      "sparkdone": sparkdone, "sparkready": sparkready, "sparkwait": sparkwait,
-     "sparklatency": sparklatency, "warmup": warmup, "latency": latency, "floor": floor}[sys.argv[1]](*sys.argv[2:])
+     "sparklatency": sparklatency, "warmup": warmup, "latency": latency, "floor": floor,
+     "cleanup": cleanup}[sys.argv[1]](*sys.argv[2:])
