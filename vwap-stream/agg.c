@@ -58,9 +58,10 @@ static void win_reset(const struct vs_agg *a, struct vs_winstate *win)
 	}
 }
 
-static void sym_reset(const struct vs_agg *a, struct vs_sym *s, int keep_hist)
+/* Empties a symbol's state, daily history included (a dropped partition's
+ * symbols are rebuilt from `bars` when it comes back). */
+static void sym_reset(const struct vs_agg *a, struct vs_sym *s)
 {
-	struct vs_daily_hist h = s->hist;
 	struct vs_winstate *win = s->win;
 	char sym[VS_SYM_MAX];
 	memcpy(sym, s->symbol, sizeof sym);
@@ -69,8 +70,6 @@ static void sym_reset(const struct vs_agg *a, struct vs_sym *s, int keep_hist)
 	s->part = s->next = s->day = -1;
 	s->win = win;
 	win_reset(a, win);
-	if (keep_hist)
-		s->hist = h;
 }
 
 static int add_chunk(struct vs_agg *a)
@@ -109,7 +108,7 @@ static struct vs_sym *sym_get(struct vs_agg *a, const char *symbol)
 		snprintf(s->symbol, sizeof s->symbol, "%s", symbol);
 		char *block = a->blocks[i / VS_CHUNK] + (size_t)(i % VS_CHUNK) * a->sym_bytes;
 		s->win = (struct vs_winstate *)block;
-		sym_reset(a, s, 0);
+		sym_reset(a, s);
 	}
 	return s;
 }
@@ -353,7 +352,7 @@ void vs_agg_drop_partition(struct vs_agg *a, int32_t part)
 	for (int32_t i = p->head; i >= 0;) {
 		struct vs_sym *s = vs_sym_at(a, i);
 		i = s->next;
-		sym_reset(a, s, 0);
+		sym_reset(a, s);
 	}
 	*p = (struct vs_part){INT64_MIN, INT64_MAX, -1};
 	/* Reset symbols left the dirty list unflagged: compact it. */
