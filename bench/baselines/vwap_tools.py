@@ -302,19 +302,30 @@ def paced_ticks(ticks, rate_s, secs, nsym, first_sym=100000):
     return int(out.stdout)
 
 
+def records(topic, group_prefix, idle_s=5.0, poll_s=0.2):
+    """Every record of topic from the start, in a fresh group, until none came
+    for idle_s seconds (the bench's writers have stopped by then)."""
+    c = Consumer({"bootstrap.servers": B, "group.id": "%s-%d-%s" % (group_prefix, os.getpid(), topic),
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe([topic])
+    idle = time.time()
+    try:
+        while time.time() - idle < idle_s:
+            m = c.poll(poll_s)
+            if m is None or m.error():
+                continue
+            idle = time.time()
+            yield m
+    finally:
+        c.close()
+
+
 def append_latencies(topic, field, skip_final, tick_appends=None):
     """ms from the encoded produce time to each record's LogAppendTime; with
     tick_appends (price -> the tick's append time) also ms from the tick's
     append, returned as a second list."""
-    c = Consumer({"bootstrap.servers": B, "group.id": "lat-%d-%s" % (os.getpid(), topic),
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    c.subscribe([topic])
-    lat, from_append, idle = [], [], time.time()
-    while time.time() - idle < 5:
-        m = c.poll(0.2)
-        if m is None or m.error():
-            continue
-        idle = time.time()
+    lat, from_append = [], []
+    for m in records(topic, "lat"):
         b = json.loads(m.value())
         if skip_final and b.get("final"):
             continue  # a final bar's close may be a minute old: updates measure latency
@@ -325,7 +336,6 @@ def append_latencies(topic, field, skip_final, tick_appends=None):
         lat.append(d / 1000.0)
         if tick_appends is not None and b[field] in tick_appends:
             from_append.append(m.timestamp()[1] - tick_appends[b[field]])
-    c.close()
     lat.sort()
     from_append.sort()
     return (lat, from_append) if tick_appends is not None else lat
@@ -353,18 +363,7 @@ def log_append_time(topic):
 
 def append_times(topic):
     """price -> the tick's LogAppendTime (ms) for every tick in topic."""
-    c = Consumer({"bootstrap.servers": B, "group.id": "lat-t-%d-%s" % (os.getpid(), topic),
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    c.subscribe([topic])
-    out, idle = {}, time.time()
-    while time.time() - idle < 5:
-        m = c.poll(0.2)
-        if m is None or m.error():
-            continue
-        idle = time.time()
-        out[json.loads(m.value())["price"]] = m.timestamp()[1]
-    c.close()
-    return out
+    return {json.loads(m.value())["price"]: m.timestamp()[1] for m in records(topic, "lat-t")}
 
 
 def cleanup(suffix):

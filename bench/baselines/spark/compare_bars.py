@@ -7,10 +7,11 @@ by side and the count of differences; exits 1 on any.
   compare_bars.py BARS_A BARS_B [SYMBOLS_TO_SHOW]     (run with .cache/venv)
 """
 import json
+import os
 import sys
-import time
 
-from confluent_kafka import Consumer
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from vwap_tools import records  # noqa: E402 — the bench's shared topic reader
 
 BAR = ("open", "high", "low", "close", "volume", "turnover", "vwap", "trades")
 IND = ("sma_5", "ema_5", "sma_20", "ema_20", "sma_60", "ema_60", "volatility", "cross")
@@ -18,15 +19,8 @@ DAY = ("open", "high", "low", "close", "volume", "turnover", "trades", "cum_vwap
 
 
 def read(topic):
-    c = Consumer({"bootstrap.servers": "127.0.0.1:9092", "group.id": "cmp-%d" % time.time_ns(),
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    c.subscribe([topic])
-    finals, daily, idle = {}, {}, time.time()
-    while time.time() - idle < 4:
-        m = c.poll(0.3)
-        if m is None or m.error():
-            continue
-        idle = time.time()
+    finals, daily = {}, {}
+    for m in records(topic, "cmp", idle_s=4, poll_s=0.3):
         b = json.loads(m.value())
         if b["window"] == "1m" and b.get("final"):
             finals[b["id"]] = b
@@ -34,7 +28,6 @@ def read(topic):
             prev = daily.get(b["symbol"])
             if prev is None or b["trades"] >= prev["trades"]:
                 daily[b["symbol"]] = b
-    c.close()
     return finals, daily
 
 
