@@ -345,8 +345,9 @@ def test_kill9_mid_batch_then_restart(run, topics, es):
 
 def test_parallel_lanes_index_everything_once(run, topics, es):
     """--bulk-lanes 4: each round's items go out as four concurrent requests;
-    the index still holds exactly the newest version of every bar, and an
-    outage of one request retries only what was not indexed."""
+    every lane carries some, the index still holds exactly the newest version
+    of every bar, and every record is settled exactly once. (Retries after a
+    failed request: test_outage_pause_resume_no_loss.)"""
     bars = make_bars(4000, days=2, updates=2)
     expected = latest_by_id(bars)
     produce(topics["bars"], bars)
