@@ -20,7 +20,7 @@ struct vs_agg *vs_agg_new(const struct vs_conf *c, const struct calendar *krx,
 	}
 	a->conf = *c;
 	a->sym_bytes =
-		(size_t)c->nwin * (sizeof(struct vs_winstate) + (size_t)c->ind.cap * sizeof(double));
+		(size_t)c->nwin * (sizeof(struct vs_winstate) + (size_t)c->ind.ring * sizeof(double));
 	a->krx = krx, a->us = us;
 	a->emit = emit, a->opaque = opaque;
 	return a;
@@ -50,11 +50,11 @@ int32_t vs_agg_symbols(const struct vs_agg *a) { return a->tab.count; }
 /* Empty windows; each indicator state gets its ring behind the states. */
 static void win_reset(const struct vs_agg *a, struct vs_winstate *win)
 {
-	int cap = a->conf.ind.cap;
+	int ring = a->conf.ind.ring;
 	double *rings = (double *)(win + a->conf.nwin);
 	for (int w = 0; w < a->conf.nwin; w++) {
 		memset(win[w].open, 0, sizeof win[w].open);
-		vs_ind_init(&win[w].ind, rings + (size_t)w * cap, cap);
+		vs_ind_init(&a->conf.ind, &win[w].ind, rings + (size_t)w * ring);
 	}
 }
 
@@ -222,6 +222,8 @@ static void new_day(struct vs_agg *a, struct vs_sym *s, int32_t day, const char 
 
 static const struct calendar *cal_of(const struct vs_agg *a, const char *exchange)
 {
+	if (memcmp(exchange, "KRX", 4) == 0) /* the spelling every tick has: once per tick */
+		return a->krx;
 	if (strcasecmp(exchange, "KRX") == 0)
 		return a->krx;
 	if (strcasecmp(exchange, "US") == 0)

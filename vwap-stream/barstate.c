@@ -71,12 +71,14 @@ static void count_and_emit(struct vs_agg *a, const struct vs_sym *s, const struc
 void vs_bar_emit_window(struct vs_agg *a, struct vs_sym *s, int w, struct vs_open *o, int final)
 {
 	struct bar b;
+	struct vs_ind_vals v;
 	fill(a, s, o, a->conf.win[w].name, final, &b);
-	vs_ind_eval(&a->conf.ind, &s->win[w].ind, o->close, &b);
+	vs_ind_eval(&a->conf.ind, &s->win[w].ind, o->close, &v);
+	vs_ind_to_bar(&a->conf.ind, &v, &b);
 	count_and_emit(a, s, &b);
 	o->dirty = 0;
 	if (final) {
-		vs_ind_push(&a->conf.ind, &s->win[w].ind, o->close);
+		vs_ind_push(&a->conf.ind, &s->win[w].ind, o->close, &v);
 		o->end = 0;
 	}
 }

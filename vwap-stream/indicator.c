@@ -7,14 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int valid_member(const char *m, const struct vs_ind_conf *c)
+/* m's place in vs_ind_vals.ma ("sma_5" -> k, "ema_5" -> VS_MAX_PERIODS + k),
+ * or -1 when m is no configured average. */
+static int member_index(const char *m, const struct vs_ind_conf *c)
 {
-	int kind = strncmp(m, "sma_", 4) == 0 || strncmp(m, "ema_", 4) == 0;
-	int n = kind ? atoi(m + 4) : 0;
+	int ema = strncmp(m, "ema_", 4) == 0;
+	if (!ema && strncmp(m, "sma_", 4) != 0)
+		return -1;
+	int n = atoi(m + 4);
 	for (int i = 0; i < c->nper; i++)
 		if (c->periods[i] == n)
-			return 1;
-	return 0;
+			return ema ? VS_MAX_PERIODS + i : i;
+	return -1;
 }
 
 static int parse_cross(struct vs_ind_conf *c, const char *cross, char *err, size_t errsize)
@@ -30,7 +34,9 @@ static int parse_cross(struct vs_ind_conf *c, const char *cross, char *err, size
 	}
 	snprintf(c->fast, sizeof c->fast, "%.*s", (int)(comma - cross), cross);
 	snprintf(c->slow, sizeof c->slow, "%s", comma + 1);
-	if (!valid_member(c->fast, c) || !valid_member(c->slow, c)) {
+	c->fast_i = member_index(c->fast, c);
+	c->slow_i = member_index(c->slow, c);
+	if (c->fast_i < 0 || c->slow_i < 0) {
 		snprintf(err, errsize, "cross members must be sma_N or ema_N of a configured period");
 		return -1;
 	}
@@ -60,17 +66,20 @@ int vs_ind_conf_parse(struct vs_ind_conf *c, const char *periods, long vol_n, co
 		return -1;
 	}
 	c->vol_n = (int)vol_n;
-	c->cap = c->vol_n + 1;
+	c->cap = 1;
 	for (int i = 0; i < c->nper; i++)
 		if (c->periods[i] > c->cap)
 			c->cap = c->periods[i];
+	c->ring = c->cap + (c->vol_n >= 2 ? c->vol_n : 0);
 	return parse_cross(c, cross, err, errsize);
 }
 
-void vs_ind_init(struct vs_ind *s, double *hist, int cap)
+void vs_ind_init(const struct vs_ind_conf *c, struct vs_ind *s, double *ring)
 {
-	s->hist = hist;
-	s->cap = cap;
+	s->hist = ring;
+	s->cap = c->cap;
+	s->rets = ring + c->cap;
+	s->nrets = c->vol_n >= 2 ? c->vol_n : 0;
 	vs_ind_reset(s);
 }
 
@@ -103,57 +112,75 @@ static double ema_with(const struct vs_ind *s, int k, int n, double close)
 	return a * close + (1 - a) * s->ema[k];
 }
 
-static double volatility_with(const struct vs_ind *s, int v, double close)
+/* Sample standard deviation of the v latest returns, ret (the new close's)
+ * first; the others were kept when their closes were pushed. */
+static double volatility_with(const struct vs_ind *s, int v, double ret)
 {
 	double r[VS_IND_HIST], mean = 0, ss = 0;
-	double next = close;
-	for (int i = 0; i < v; i++) {
-		double prev = back(s, i);
-		r[i] = log(next / prev);
+	r[0] = ret;
+	for (int i = 1; i < v; i++)
+		r[i] = s->rets[(s->count - 1 - i) % s->nrets];
+	for (int i = 0; i < v; i++)
 		mean += r[i];
-		next = prev;
-	}
 	mean /= v;
 	for (int i = 0; i < v; i++)
 		ss += (r[i] - mean) * (r[i] - mean);
 	return sqrt(ss / (v - 1));
 }
 
-void vs_ind_eval(const struct vs_ind_conf *c, const struct vs_ind *s, double close, struct bar *b)
+static const char *cross_of(const struct vs_ind *s, double fast, double slow)
 {
-	for (int k = 0; k < c->nper; k++) {
-		int n = c->periods[k];
-		if (s->count + 1 < n)
-			continue;
-		bar_add_ind(b, c->sma_name[k], sma_with(s, n, close));
-		bar_add_ind(b, c->ema_name[k], ema_with(s, k, n, close));
-	}
-	if (c->vol_n >= 2 && s->count >= c->vol_n)
-		bar_add_ind(b, "volatility", volatility_with(s, c->vol_n, close));
-	if (!c->fast[0])
-		return;
-	double f = bar_ind(b, c->fast), sl = bar_ind(b, c->slow);
-	if (isnan(f) || isnan(sl) || isnan(s->prev_fast) || isnan(s->prev_slow))
-		return;
-	if (s->prev_fast <= s->prev_slow && f > sl)
-		memcpy(b->cross, "golden", sizeof "golden");
-	else if (s->prev_fast >= s->prev_slow && f < sl)
-		memcpy(b->cross, "dead", sizeof "dead");
+	if (isnan(fast) || isnan(slow) || isnan(s->prev_fast) || isnan(s->prev_slow))
+		return "";
+	if (s->prev_fast <= s->prev_slow && fast > slow)
+		return "golden";
+	if (s->prev_fast >= s->prev_slow && fast < slow)
+		return "dead";
+	return "";
 }
 
-void vs_ind_push(const struct vs_ind_conf *c, struct vs_ind *s, double close)
+void vs_ind_eval(const struct vs_ind_conf *c, const struct vs_ind *s, double close,
+                 struct vs_ind_vals *v)
 {
-	struct bar tmp;
-	tmp.nind = 0;
-	tmp.cross[0] = '\0';
-	vs_ind_eval(c, s, close, &tmp);
+	for (int k = 0; k < c->nper; k++) {
+		int n = c->periods[k], ready = s->count + 1 >= n;
+		v->ma[k] = ready ? sma_with(s, n, close) : NAN;
+		v->ma[VS_MAX_PERIODS + k] = ready ? ema_with(s, k, n, close) : NAN;
+	}
+	v->ret = s->nrets && s->count >= 1 ? log(close / back(s, 0)) : NAN;
+	v->vol = s->nrets && s->count >= c->vol_n ? volatility_with(s, c->vol_n, v->ret) : NAN;
+	v->cross[0] = '\0';
+	if (c->fast[0])
+		snprintf(v->cross, sizeof v->cross, "%s",
+		         cross_of(s, v->ma[c->fast_i], v->ma[c->slow_i]));
+}
+
+void vs_ind_to_bar(const struct vs_ind_conf *c, const struct vs_ind_vals *v, struct bar *b)
+{
+	for (int k = 0; k < c->nper; k++) {
+		if (isnan(v->ma[k]))
+			continue;
+		bar_add_ind(b, c->sma_name[k], v->ma[k]);
+		bar_add_ind(b, c->ema_name[k], v->ma[VS_MAX_PERIODS + k]);
+	}
+	if (!isnan(v->vol))
+		bar_add_ind(b, "volatility", v->vol);
+	if (v->cross[0])
+		memcpy(b->cross, v->cross, sizeof v->cross);
+}
+
+void vs_ind_push(const struct vs_ind_conf *c, struct vs_ind *s, double close,
+                 const struct vs_ind_vals *v)
+{
 	for (int k = 0; k < c->nper; k++)
 		if (s->count + 1 >= c->periods[k])
-			s->ema[k] = ema_with(s, k, c->periods[k], close);
+			s->ema[k] = v->ma[VS_MAX_PERIODS + k];
 	if (c->fast[0]) {
-		s->prev_fast = bar_ind(&tmp, c->fast);
-		s->prev_slow = bar_ind(&tmp, c->slow);
+		s->prev_fast = v->ma[c->fast_i];
+		s->prev_slow = v->ma[c->slow_i];
 	}
+	if (s->nrets && s->count >= 1)
+		s->rets[(s->count - 1) % s->nrets] = v->ret;
 	s->hist[s->count % s->cap] = close;
 	s->count++;
 }

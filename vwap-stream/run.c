@@ -23,6 +23,8 @@ void vs_on_delivery(void *opaque, const rd_kafka_message_t *m)
  * only 64 ms of acknowledgements, and one slow broker round trip would stop
  * the loop (and, its prefetch queue full, librdkafka's fetcher for a second). */
 #define VS_EPOCH_MIN_MS 25
+/* How often the Prometheus counters catch up with the aggregator. */
+#define METRICS_EVERY_MS 10
 
 /* Emits in-progress bars; seals the epoch when it is due (or when asked:
  * draining), stores what is acknowledged. */
@@ -140,7 +142,7 @@ int vs_app_run(struct vs_app *a)
 {
 	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(a->consumer);
 	rd_kafka_message_t *batch[VS_BATCH];
-	int64_t next = clock_mono_ms() + a->update_ms;
+	int64_t next = clock_mono_ms() + a->update_ms, next_metrics = 0;
 	fetch_nudge_init(&a->nudge, a->consumer, q, 0);
 	while (!sig_stop && !failed(a)) {
 		int64_t now = clock_mono_ms();
@@ -153,10 +155,15 @@ int vs_app_run(struct vs_app *a)
 		fetch_nudge_maybe(&a->nudge, now);
 		if (now >= next) {
 			update(a, 0);
-			update_metrics(a);
 			next = clock_mono_ms() + a->update_ms;
 		}
+		if (now >= next_metrics) { /* not at the update cadence: a rate read off
+		                            * ticks_total would be quantized to it */
+			update_metrics(a);
+			next_metrics = now + METRICS_EVERY_MS;
+		}
 	}
+	fetch_nudge_close(&a->nudge);
 	rd_kafka_queue_destroy(q);
 	/* SIGTERM: last updates out, acknowledged, offsets stored and committed
 	 * by kafka_consumer_close — within docker's 10 s. */

@@ -114,6 +114,7 @@ static void nudges_only_while_lagging(void **s)
 		assert_int_equal(fetch_nudge_maybe(&n, now + 1000 * i), 0);
 	}
 	assert_int_equal(n.nudges, before);
+	fetch_nudge_close(&n);
 	rd_kafka_queue_destroy(q);
 	rd_kafka_destroy(c);
 }

@@ -22,9 +22,19 @@ static struct vs_ind_conf conf(const char *periods, long vol, const char *cross)
 static struct bar eval(const struct vs_ind_conf *c, const struct vs_ind *s, double close)
 {
 	struct bar b;
+	struct vs_ind_vals v;
 	memset(&b, 0, sizeof b);
-	vs_ind_eval(c, s, close, &b);
+	vs_ind_eval(c, s, close, &v);
+	vs_ind_to_bar(c, &v, &b);
 	return b;
+}
+
+/* A final close: pushed with the values eval gives it, as vwap-stream does. */
+static void push(const struct vs_ind_conf *c, struct vs_ind *s, double close)
+{
+	struct vs_ind_vals v;
+	vs_ind_eval(c, s, close, &v);
+	vs_ind_push(c, s, close, &v);
 }
 
 static void test_sma_ema_first_at_n(void **state)
@@ -33,22 +43,22 @@ static void test_sma_ema_first_at_n(void **state)
 	struct vs_ind_conf c = conf("3", 0, "off");
 	struct vs_ind s;
 	double ring[VS_IND_HIST];
-	vs_ind_init(&s, ring, c.cap);
+	vs_ind_init(&c, &s, ring);
 	double closes[] = {10, 11, 12, 13, 20};
 	for (int i = 0; i < 2; i++) {
 		struct bar b = eval(&c, &s, closes[i]);
 		assert_true(isnan(bar_ind(&b, "sma_3")) && isnan(bar_ind(&b, "ema_3")));
-		vs_ind_push(&c, &s, closes[i]);
+		push(&c, &s, closes[i]);
 	}
 	struct bar b = eval(&c, &s, 12);
 	assert_float_equal(bar_ind(&b, "sma_3"), 11, 1e-12);
 	assert_float_equal(bar_ind(&b, "ema_3"), 11, 1e-12); /* seeded with the SMA */
-	vs_ind_push(&c, &s, 12);
+	push(&c, &s, 12);
 	b = eval(&c, &s, 13);
 	assert_float_equal(bar_ind(&b, "ema_3"), 0.5 * 13 + 0.5 * 11, 1e-12); /* α = 2/(N+1) */
 	struct bar again = eval(&c, &s, 13);                                    /* eval is pure */
 	assert_float_equal(bar_ind(&again, "ema_3"), 12, 1e-12);
-	vs_ind_push(&c, &s, 13);
+	push(&c, &s, 13);
 	b = eval(&c, &s, 20);
 	assert_float_equal(bar_ind(&b, "sma_3"), 15, 1e-12);
 	assert_float_equal(bar_ind(&b, "ema_3"), 0.5 * 20 + 0.5 * 12, 1e-12);
@@ -60,11 +70,11 @@ static void test_volatility(void **state)
 	struct vs_ind_conf c = conf("2", 2, "off");
 	struct vs_ind s;
 	double ring[VS_IND_HIST];
-	vs_ind_init(&s, ring, c.cap);
-	vs_ind_push(&c, &s, 100);
+	vs_ind_init(&c, &s, ring);
+	push(&c, &s, 100);
 	struct bar b = eval(&c, &s, 110);
 	assert_true(isnan(bar_ind(&b, "volatility")));
-	vs_ind_push(&c, &s, 110);
+	push(&c, &s, 110);
 	b = eval(&c, &s, 99);
 	double r1 = log(1.1), r2 = log(0.9), m = (r1 + r2) / 2;
 	double want = sqrt(((r1 - m) * (r1 - m) + (r2 - m) * (r2 - m)) / 1);
@@ -77,28 +87,29 @@ static void test_cross_signals(void **state)
 	struct vs_ind_conf c = conf("1,2", 0, "sma_1,sma_2");
 	struct vs_ind s;
 	double ring[VS_IND_HIST];
-	vs_ind_init(&s, ring, c.cap);
+	vs_ind_init(&c, &s, ring);
 	double closes[] = {10, 9, 8, 12, 13, 11, 11};
 	const char *want[] = {"", "", "", "golden", "", "dead", ""};
 	for (int i = 0; i < 7; i++) {
 		struct bar b = eval(&c, &s, closes[i]);
 		assert_string_equal(b.cross, want[i]);
-		vs_ind_push(&c, &s, closes[i]);
+		push(&c, &s, closes[i]);
 	}
 }
 
-/* The ring holds exactly cap closes (longest period, volatility bars + 1):
+/* The ring holds exactly cap closes (the longest period) and V returns:
  * after it wrapped many times every value still equals a direct computation
  * over all closes, and nothing is written next to it. */
 static void test_ring_sized_by_conf_wraps(void **state)
 {
 	(void)state;
 	struct vs_ind_conf c = conf("3,7", 9, "off");
-	assert_int_equal(c.cap, 10);
-	double mem[12], all[500];
-	mem[0] = mem[11] = -1;
+	assert_int_equal(c.cap, 7);
+	assert_int_equal(c.ring, 7 + 9);
+	double mem[18], all[500];
+	mem[0] = mem[17] = -1;
 	struct vs_ind s;
-	vs_ind_init(&s, mem + 1, c.cap);
+	vs_ind_init(&c, &s, mem + 1);
 	for (int i = 0; i < 500; i++) {
 		double close = 100 + 10 * sin(i * 0.37) + i * 0.01;
 		struct bar b = eval(&c, &s, close);
@@ -115,9 +126,9 @@ static void test_ring_sized_by_conf_wraps(void **state)
 				ss += (r[k] - mean) * (r[k] - mean);
 			assert_float_equal(bar_ind(&b, "volatility"), sqrt(ss / 8), 1e-12);
 		}
-		vs_ind_push(&c, &s, close);
+		push(&c, &s, close);
 	}
-	assert_true(mem[0] == -1 && mem[11] == -1);
+	assert_true(mem[0] == -1 && mem[17] == -1);
 }
 
 static void test_conf_errors(void **state)
