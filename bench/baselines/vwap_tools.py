@@ -126,7 +126,7 @@ def rate(port, n, pid):
                 return float(line.split()[-1])
         return -1
     first, deadline = None, time.time() + 900
-    while time.time() < deadline:
+    while time.time() < deadline and os.path.exists("/proc/%s" % pid):  # gone: it failed
         c = count()
         if c > 0 and first is None:
             first = (time.time(), c, cpu_seconds(pid))
