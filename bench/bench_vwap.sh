@@ -9,7 +9,9 @@
 #     VWAP, SMA/EMA 5/20/60, volatility, crosses) and produces bars; the rate
 #     comes from its ticks_total counter between the first and the last tick;
 #     peak RSS from /proc (VmHWM). BENCH_TP_RUNS (3) runs: median rate and
-#     CPU per tick, largest peak RSS.
+#     CPU per tick, largest peak RSS. The runs share one bars topic, so the
+#     second and third also load the daily history (ma7d) from the bars the
+#     earlier runs wrote, as a restarted instance does.
 #  2. latency: ticks produced at BENCH_LAT_RATE/s (50,000) for BENCH_LAT_SECS;
 #     vwap-stream with --update-ms 1 and -X linger.ms=2; p50/p99 from tick
 #     produce to its bar update's append time in `bars` (LogAppendTime), and

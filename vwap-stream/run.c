@@ -69,10 +69,17 @@ void vs_on_assign(void *opaque, rd_kafka_t *rk, const rd_kafka_topic_partition_l
 	char err[512];
 	for (int i = 0; i < parts->cnt; i++)
 		vs_agg_drop_partition(a->agg, parts->elems[i].partition);
+	/* The rebuild reads `bars` (daily history) and `ticks` with its own
+	 * consumer; paused, these partitions do not fill the main prefetch queue
+	 * meanwhile, so the two queues never peak together (RSS). */
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_copy(parts);
+	rd_kafka_pause_partitions(rk, l);
 	if (vs_rebuild_partitions(&a->rb, rk, parts, err, sizeof err)) {
 		log_error("rebuild_failed", "error=%s", err);
 		a->failed = 1; /* exit non-zero: nothing is stored, a restart retries */
 	}
+	rd_kafka_resume_partitions(rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
 }
 
 static void handle(struct vs_app *a, const rd_kafka_message_t *m)
