@@ -222,9 +222,8 @@ static void new_day(struct vs_agg *a, struct vs_sym *s, int32_t day, const char 
 
 static const struct calendar *cal_of(const struct vs_agg *a, const char *exchange)
 {
-	if (memcmp(exchange, "KRX", 4) == 0) /* the spelling every tick has: once per tick */
-		return a->krx;
-	if (strcasecmp(exchange, "KRX") == 0)
+	/* memcmp first: the spelling every tick has, without a strcasecmp per tick */
+	if (memcmp(exchange, "KRX", 4) == 0 || strcasecmp(exchange, "KRX") == 0)
 		return a->krx;
 	if (strcasecmp(exchange, "US") == 0)
 		return a->us;

@@ -149,10 +149,7 @@ void vs_ind_eval(const struct vs_ind_conf *c, const struct vs_ind *s, double clo
 	}
 	v->ret = s->nrets && s->count >= 1 ? log(close / back(s, 0)) : NAN;
 	v->vol = s->nrets && s->count >= c->vol_n ? volatility_with(s, c->vol_n, v->ret) : NAN;
-	v->cross[0] = '\0';
-	if (c->fast[0])
-		snprintf(v->cross, sizeof v->cross, "%s",
-		         cross_of(s, v->ma[c->fast_i], v->ma[c->slow_i]));
+	v->cross = c->fast[0] ? cross_of(s, v->ma[c->fast_i], v->ma[c->slow_i]) : "";
 }
 
 void vs_ind_to_bar(const struct vs_ind_conf *c, const struct vs_ind_vals *v, struct bar *b)
@@ -166,7 +163,7 @@ void vs_ind_to_bar(const struct vs_ind_conf *c, const struct vs_ind_vals *v, str
 	if (!isnan(v->vol))
 		bar_add_ind(b, "volatility", v->vol);
 	if (v->cross[0])
-		memcpy(b->cross, v->cross, sizeof v->cross);
+		memcpy(b->cross, v->cross, strlen(v->cross) + 1);
 }
 
 void vs_ind_push(const struct vs_ind_conf *c, struct vs_ind *s, double close,

@@ -53,7 +53,7 @@ struct vs_ind_vals {
 	double ma[2 * VS_MAX_PERIODS]; /* sma of period k at k, ema at VS_MAX_PERIODS + k */
 	double vol;
 	double ret;                    /* ln(close / previous close); NAN for the first */
-	char cross[8];                 /* golden, dead or "" */
+	const char *cross;             /* "golden", "dead" or "" (static strings) */
 };
 
 /* Parses "5,20,60", volatility bars and "sma_5,sma_20" into c. */
