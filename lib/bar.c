@@ -40,30 +40,30 @@ size_t bar_encode(const struct bar *b, char *buf, size_t size)
 	struct jw w;
 	jw_init(&w, buf, size);
 	jw_open(&w, NULL);
-	jw_int(&w, "v", BAR_VERSION);
-	jw_str(&w, "id", b->id);
-	jw_str(&w, "symbol", b->symbol);
-	jw_str(&w, "exchange", b->exchange);
-	jw_str(&w, "window", b->window);
-	jw_int(&w, "start", b->start);
-	jw_int(&w, "end", b->end);
-	jw_str(&w, "day", b->day);
-	jw_num(&w, "open", b->open);
-	jw_num(&w, "high", b->high);
-	jw_num(&w, "low", b->low);
-	jw_num(&w, "close", b->close);
-	jw_num(&w, "volume", b->volume);
-	jw_num(&w, "turnover", b->turnover);
-	jw_num(&w, "vwap", b->vwap);
-	jw_int(&w, "trades", b->trades);
-	jw_num(&w, "cum_vwap", b->cum_vwap);
-	jw_bool(&w, "final", b->final);
-	jw_int(&w, "updated_ts", b->updated_ts);
+	jw_kint(&w, JW_KEY("v"), BAR_VERSION);
+	jw_kstr(&w, JW_KEY("id"), b->id);
+	jw_kstr(&w, JW_KEY("symbol"), b->symbol);
+	jw_kstr(&w, JW_KEY("exchange"), b->exchange);
+	jw_kstr(&w, JW_KEY("window"), b->window);
+	jw_kint(&w, JW_KEY("start"), b->start);
+	jw_kint(&w, JW_KEY("end"), b->end);
+	jw_kstr(&w, JW_KEY("day"), b->day);
+	jw_knum(&w, JW_KEY("open"), b->open);
+	jw_knum(&w, JW_KEY("high"), b->high);
+	jw_knum(&w, JW_KEY("low"), b->low);
+	jw_knum(&w, JW_KEY("close"), b->close);
+	jw_knum(&w, JW_KEY("volume"), b->volume);
+	jw_knum(&w, JW_KEY("turnover"), b->turnover);
+	jw_knum(&w, JW_KEY("vwap"), b->vwap);
+	jw_kint(&w, JW_KEY("trades"), b->trades);
+	jw_knum(&w, JW_KEY("cum_vwap"), b->cum_vwap);
+	jw_kbool(&w, JW_KEY("final"), b->final);
+	jw_kint(&w, JW_KEY("updated_ts"), b->updated_ts);
 	for (int i = 0; i < b->nind; i++)
 		if (isfinite(b->ind[i].value))
 			jw_num(&w, b->ind[i].name, b->ind[i].value);
 	if (b->cross[0])
-		jw_str(&w, "cross", b->cross);
+		jw_kstr(&w, JW_KEY("cross"), b->cross);
 	jw_close(&w);
 	return jw_finish(&w);
 }

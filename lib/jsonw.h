@@ -28,6 +28,18 @@ void jw_bool(struct jw *w, const char *key, int v);
 void jw_null(struct jw *w, const char *key);
 /* Embeds already-valid JSON text as the member's value. */
 void jw_raw(struct jw *w, const char *key, const char *json, size_t n);
+/* Keys known when compiling: JW_KEY("open") carries the quoted key and its
+ * colon, so writing it is one copy (no length, no escape check per message).
+ * The name must be a string literal that needs no JSON escapes. */
+struct jw_key {
+	const char *text; /* "\"open\":" */
+	size_t len;
+};
+#define JW_KEY(name) ((struct jw_key){"\"" name "\":", sizeof(name) + 2})
+void jw_kstr(struct jw *w, struct jw_key k, const char *val);
+void jw_kint(struct jw *w, struct jw_key k, int64_t v);
+void jw_knum(struct jw *w, struct jw_key k, double v);
+void jw_kbool(struct jw *w, struct jw_key k, int v);
 /* NUL-terminates; returns the length, or 0 when the buffer was too small. */
 size_t jw_finish(struct jw *w);
 

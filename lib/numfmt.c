@@ -110,26 +110,23 @@ static int printf_shortest(double v, char *buf)
 __extension__ typedef unsigned __int128 u128;
 
 /* 5^0 .. 5^22: below 2^52, so m·5^s stays below 2^105. */
-static uint64_t pow5(int s)
-{
-	uint64_t p = 1;
-	while (s-- > 0)
-		p *= 5;
-	return p;
-}
+static const uint64_t pow5[] = {
+	1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL, 390625ULL, 1953125ULL,
+	9765625ULL, 48828125ULL, 244140625ULL, 1220703125ULL, 6103515625ULL, 30517578125ULL,
+	152587890625ULL, 762939453125ULL, 3814697265625ULL, 19073486328125ULL, 95367431640625ULL,
+	476837158203125ULL, 2384185791015625ULL
+};
 
 /* Rounds a·10^shift to the integer *r, exactly: a = m·2^e, so a·10^shift =
- * N·2^-k with N = m·5^shift and k = -(e + shift). The text r·10^-shift reads
+ * N·2^-k with N = m·5^shift and k = -(e + shift), e = exp - 53. The text r·10^-shift reads
  * back as a iff it is nearer to a than half the gap to the neighbour on its
  * side; in units of 2^-k that gap is 5^shift (half of it below a power of 2). */
-static int reads_back(double a, int shift, uint64_t *r)
+static int reads_back(uint64_t m, int exp, int shift, uint64_t *r)
 {
-	int exp;
-	uint64_t m = (uint64_t)ldexp(frexp(a, &exp), 53); /* a = m·2^(exp-53) */
 	int k = 53 - exp - shift;
 	if (k < 1 || k > 120)
 		return 0;
-	uint64_t gap = pow5(shift);
+	uint64_t gap = pow5[shift];
 	u128 n = (u128)m * gap, one = (u128)1 << k;
 	u128 rem = n & (one - 1);
 	int up = rem >= one / 2;
@@ -141,13 +138,24 @@ static int reads_back(double a, int shift, uint64_t *r)
 	return 1;
 }
 
+/* a = m·2^(exp-53) with m of 53 bits, as ldexp(frexp(a, &exp), 53) gives
+ * (a is a normal double here), read off its bits once for all tries. */
+static uint64_t mantissa(double a, int *exp)
+{
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof bits);
+	*exp = (int)(bits >> 52 & 0x7ff) - 1022;
+	return (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+}
+
 static int scaled(double a, int neg, char *buf)
 {
-	int e10 = (int)floor(log10(a));
+	int e10 = (int)floor(log10(a)), exp;
+	uint64_t m = mantissa(a, &exp);
 	for (int d = 15; d <= 17; d++) {
 		uint64_t r;
 		int shift = d - 1 - e10;
-		if (shift >= 0 && shift <= 22 && reads_back(a, shift, &r))
+		if (shift >= 0 && shift <= 22 && reads_back(m, exp, shift, &r))
 			return put_scaled(neg, r, shift, buf);
 	}
 	return printf_shortest(neg ? -a : a, buf);

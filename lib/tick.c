@@ -18,25 +18,25 @@ size_t tick_encode(const struct tick *t, char *buf, size_t size)
 	struct jw w;
 	jw_init(&w, buf, size);
 	jw_open(&w, NULL);
-	jw_int(&w, "v", TICK_VERSION);
-	jw_str(&w, "id", t->id);
-	jw_str(&w, "source", t->source);
-	jw_str(&w, "symbol", t->symbol);
-	jw_str(&w, "exchange", t->exchange);
-	jw_int(&w, "ts", t->ts);
-	jw_str(&w, "day", t->day);
-	jw_num(&w, "price", t->price);
-	jw_num(&w, "qty", t->qty);
+	jw_kint(&w, JW_KEY("v"), TICK_VERSION);
+	jw_kstr(&w, JW_KEY("id"), t->id);
+	jw_kstr(&w, JW_KEY("source"), t->source);
+	jw_kstr(&w, JW_KEY("symbol"), t->symbol);
+	jw_kstr(&w, JW_KEY("exchange"), t->exchange);
+	jw_kint(&w, JW_KEY("ts"), t->ts);
+	jw_kstr(&w, JW_KEY("day"), t->day);
+	jw_knum(&w, JW_KEY("price"), t->price);
+	jw_knum(&w, JW_KEY("qty"), t->qty);
 	if (isfinite(t->cum_volume))
-		jw_num(&w, "cum_volume", t->cum_volume);
+		jw_knum(&w, JW_KEY("cum_volume"), t->cum_volume);
 	if (isfinite(t->cum_turnover))
-		jw_num(&w, "cum_turnover", t->cum_turnover);
+		jw_knum(&w, JW_KEY("cum_turnover"), t->cum_turnover);
 	if (isfinite(t->feed_vwap))
-		jw_num(&w, "feed_vwap", t->feed_vwap);
+		jw_knum(&w, JW_KEY("feed_vwap"), t->feed_vwap);
 	if (t->side[0])
-		jw_str(&w, "side", t->side);
+		jw_kstr(&w, JW_KEY("side"), t->side);
 	if (t->recv_ts)
-		jw_int(&w, "recv_ts", t->recv_ts);
+		jw_kint(&w, JW_KEY("recv_ts"), t->recv_ts);
 	jw_close(&w);
 	return jw_finish(&w);
 }

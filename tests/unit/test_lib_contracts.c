@@ -119,6 +119,39 @@ static void jsonw_escapes_and_numbers(void **s)
 	assert_int_equal(jw_finish(&w), 0);
 }
 
+/* Strings and numbers are copied in one step when the buffer has room: at
+ * every buffer size the writer yields the whole document or nothing. */
+static void jsonw_every_buffer_size(void **s)
+{
+	(void)s;
+	char want[256], buf[256];
+	size_t full = 0;
+	for (size_t cap = sizeof buf; cap > 0; cap--) {
+		struct jw w;
+		jw_init(&w, buf, cap);
+		jw_open(&w, NULL);
+		jw_str(&w, "id", "005930|1m|1795132800000");
+		jw_str(&w, "q\"k", "tab\there");
+		jw_num(&w, "vwap", 70012.123456789);
+		jw_int(&w, "start", 1795132800000);
+		jw_num(&w, "whole", 42.0);
+		jw_close(&w);
+		size_t n = jw_finish(&w);
+		if (cap == sizeof buf) {
+			full = n;
+			memcpy(want, buf, n + 1);
+			assert_string_equal(want, "{\"id\":\"005930|1m|1795132800000\",\"q\\\"k\":"
+			                          "\"tab\\there\",\"vwap\":70012.123456789,"
+			                          "\"start\":1795132800000,\"whole\":42}");
+		} else if (cap > full) {
+			assert_int_equal(n, full);
+			assert_string_equal(buf, want);
+		} else {
+			assert_int_equal(n, 0);
+		}
+	}
+}
+
 static void bar_round_trip_with_indicators(void **s)
 {
 	(void)s;
@@ -223,6 +256,7 @@ int main(void)
 		cmocka_unit_test(tick_round_trip),
 		cmocka_unit_test(tick_rejections_have_reasons),
 		cmocka_unit_test(jsonw_escapes_and_numbers),
+		cmocka_unit_test(jsonw_every_buffer_size),
 		cmocka_unit_test(bar_round_trip_with_indicators),
 		cmocka_unit_test(anomaly_embeds_original),
 		cmocka_unit_test(dlq_keeps_bytes),

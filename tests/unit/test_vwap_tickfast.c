@@ -168,12 +168,67 @@ static void test_edge_cases(void **state)
 		assert_same(cases[i], strlen(cases[i]));
 }
 
+/* The id scan reads eight bytes at a time: a quote, a backslash or a control
+ * byte at every position of the first, second and third word (and in the
+ * byte-wise tail) must be found exactly where the byte-wise scan finds it. */
+static void test_string_scan_every_position(void **state)
+{
+	(void)state;
+	static const char specials[] = {'"', '\\', '\n', 0x01, 0x1f};
+	for (size_t len = 1; len <= 27; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof specials; k++) {
+				char id[32], json[256];
+				memset(id, 'a' + (int)(at % 26), len);
+				id[len] = '\0';
+				id[at] = specials[k];
+				int n = snprintf(json, sizeof json,
+				                 "{\"v\":1,\"id\":\"%s\",\"source\":\"s\",\"symbol\":\"X\","
+				                 "\"exchange\":\"KRX\",\"ts\":1,\"day\":\"2026-11-20\","
+				                 "\"price\":1,\"qty\":0}", id);
+				assert_same(json, (size_t)n);
+				id[at] = 0x7f; /* DEL and bytes >= 0x80 are plain */
+				n = snprintf(json, sizeof json,
+				             "{\"v\":1,\"id\":\"%s\xc3\xa9\",\"source\":\"s\",\"symbol\":\"X\","
+				             "\"exchange\":\"KRX\",\"ts\":1,\"day\":\"2026-11-20\","
+				             "\"price\":1,\"qty\":0}", id);
+				struct tick t;
+				assert_int_equal(tickfast_try(json, (size_t)n, &t), 0);
+				assert_int_equal(strlen(t.id), len + 2);
+			}
+}
+
+/* Numbers are read eight digits at a time: every length up to 20 digits,
+ * with a point, an exponent or a stray byte at every position. */
+static void test_number_scan_every_position(void **state)
+{
+	(void)state;
+	static const char cut[] = {'.', 'e', ':', '/', 0x7f};
+	for (size_t len = 1; len <= 20; len++)
+		for (size_t at = 0; at <= len; at++)
+			for (size_t k = 0; k < sizeof cut; k++) {
+				char digits[32], json[256];
+				for (size_t i = 0; i < len; i++)
+					digits[i] = (char)('1' + (i * 7 + len) % 9);
+				digits[len] = '\0';
+				if (at < len)
+					digits[at] = cut[k];
+				int n = snprintf(json, sizeof json,
+				                 "{\"v\":1,\"id\":\"a\",\"source\":\"s\",\"symbol\":\"X\","
+				                 "\"exchange\":\"KRX\",\"ts\":%s,\"day\":\"2026-11-20\","
+				                 "\"price\":%s,\"qty\":0}", digits, digits);
+				assert_same(json, (size_t)n);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encoded_ticks_take_the_fast_path),
 		cmocka_unit_test(test_mutations_agree),
 		cmocka_unit_test(test_edge_cases),
+		cmocka_unit_test(test_string_scan_every_position),
+		cmocka_unit_test(test_number_scan_every_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
