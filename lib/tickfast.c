@@ -67,28 +67,6 @@ static int str(struct scan *s, char *out, size_t size)
 	return 0;
 }
 
-/* The value of the eight ASCII digits at p, or 0 when a byte is no digit.
- * A digit has high nibble 3 and stays below 0x40 when 6 is added; no carry
- * crosses bytes that pass the first test. Then pairs, quads, eight: three
- * multiplications instead of eight. */
-static int eight_digits(const char *p, uint64_t *out)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL;
-	uint64_t x;
-	memcpy(&x, p, 8);
-	if ((x & hi) != 0x3030303030303030ULL || ((x + 0x0606060606060606ULL) & hi) != 0x3030303030303030ULL)
-		return 0;
-	x = (x & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
-	x = (x & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
-	*out = (x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32;
-	return 1;
-#else
-	(void)p, (void)out;
-	return 0;
-#endif
-}
-
 /* A non-negative JSON number in strict grammar: 0|[1-9][0-9]* (.[0-9]+)?
  * ([eE][+-]?[0-9]+)?. Short integers are converted exactly by hand; the rest
  * goes through strtod, as cJSON does, so the double is the same. */
@@ -101,8 +79,6 @@ static int num(struct scan *s, double *out, int integer_only)
 		return -1;
 	if (*q == '0' && q + 1 < e && q[1] >= '0' && q[1] <= '9')
 		return -1; /* leading zero: not JSON */
-	for (uint64_t eight; e - q >= 8 && eight_digits(q, &eight); q += 8, digits += 8)
-		v = v * 100000000 + eight; /* epoch ms and sums: 10-13 digits */
 	while (q < e && *q >= '0' && *q <= '9')
 		v = v * 10 + (uint64_t)(*q++ - '0'), digits++;
 	if (q < e && *q == '.') {
