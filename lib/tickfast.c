@@ -74,13 +74,14 @@ static int num(struct scan *s, double *out, int integer_only)
 {
 	const char *b = s->p, *q = s->p, *e = s->end;
 	uint64_t v = 0;
-	int digits = 0, plain = 1;
+	int digits, plain = 1;
 	if (q >= e || *q < '0' || *q > '9')
 		return -1;
 	if (*q == '0' && q + 1 < e && q[1] >= '0' && q[1] <= '9')
 		return -1; /* leading zero: not JSON */
-	while (q < e && *q >= '0' && *q <= '9')
-		v = v * 10 + (uint64_t)(*q++ - '0'), digits++;
+	for (unsigned d; q < e && (d = (unsigned)(unsigned char)*q - '0') < 10; q++)
+		v = v * 10 + d;
+	digits = (int)(q - b);
 	if (q < e && *q == '.') {
 		plain = 0, q++;
 		if (q >= e || *q < '0' || *q > '9')
