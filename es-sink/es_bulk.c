@@ -37,11 +37,11 @@ int es_bulk_append(struct es_buf *b, const struct es_doc *d)
 	jw_init(&w, action, sizeof action);
 	jw_open(&w, NULL);
 	jw_open(&w, "index");
-	jw_str(&w, "_index", d->index);
-	jw_str(&w, "_id", d->id);
+	jw_kstr(&w, JW_KEY("_index"), d->index);
+	jw_kstr(&w, JW_KEY("_id"), d->id);
 	if (d->version > 0) {
-		jw_int(&w, "version", d->version);
-		jw_str(&w, "version_type", "external_gte");
+		jw_kint(&w, JW_KEY("version"), d->version);
+		jw_kstr(&w, JW_KEY("version_type"), "external_gte");
 	}
 	jw_close(&w);
 	jw_close(&w);
