@@ -135,6 +135,10 @@ static void jsonw_every_buffer_size(void **s)
 		jw_num(&w, "vwap", 70012.123456789);
 		jw_int(&w, "start", 1795132800000);
 		jw_num(&w, "whole", 42.0);
+		jw_kstr(&w, JW_KEY("sym"), "005930");
+		jw_kint(&w, JW_KEY("n"), -7);
+		jw_knum(&w, JW_KEY("x"), 0.1);
+		jw_kbool(&w, JW_KEY("final"), 1);
 		jw_close(&w);
 		size_t n = jw_finish(&w);
 		if (cap == sizeof buf) {
@@ -142,7 +146,8 @@ static void jsonw_every_buffer_size(void **s)
 			memcpy(want, buf, n + 1);
 			assert_string_equal(want, "{\"id\":\"005930|1m|1795132800000\",\"q\\\"k\":"
 			                          "\"tab\\there\",\"vwap\":70012.123456789,"
-			                          "\"start\":1795132800000,\"whole\":42}");
+			                          "\"start\":1795132800000,\"whole\":42,\"sym\":\"005930\","
+			                          "\"n\":-7,\"x\":0.1,\"final\":true}");
 		} else if (cap > full) {
 			assert_int_equal(n, full);
 			assert_string_equal(buf, want);
