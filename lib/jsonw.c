@@ -1,4 +1,5 @@
 #include "jsonw.h"
+#include "jsonplain.h"
 #include "numfmt.h"
 
 #include <string.h>
@@ -31,38 +32,37 @@ static void putc1(struct jw *w, char c)
 	w->buf[w->len++] = c;
 }
 
-/* Bytes a JSON string must escape. */
-static int needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-/* The general case: escapes, copying the unescaped stretches in one go. */
-static void put_escaped_slow(struct jw *w, const char *s, size_t n)
+/* One byte JSON cannot carry as it is, escaped. */
+static void put_escape(struct jw *w, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	putc1(w, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (!needs_escape(c))
-			continue;
-		put(w, s + run, i - run);
-		run = i + 1;
-		char esc[6] = {'\\', 0};
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			put(w, esc, 6);
-			continue;
-		}
-		put(w, esc, 2);
+	char esc[6] = {'\\', 0};
+	switch (c) {
+	case '"': esc[1] = '"'; break;
+	case '\\': esc[1] = '\\'; break;
+	case '\n': esc[1] = 'n'; break;
+	case '\r': esc[1] = 'r'; break;
+	case '\t': esc[1] = 't'; break;
+	default:
+		memcpy(esc, "\\u00", 4);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		put(w, esc, 6);
+		return;
 	}
-	put(w, s + run, n - run);
+	put(w, esc, 2);
+}
+
+/* The general case: unescaped stretches copied in one go, the rest escaped. */
+static void put_escaped_slow(struct jw *w, const char *s, size_t n)
+{
+	putc1(w, '"');
+	for (size_t i = 0; i < n;) {
+		size_t run = json_plain_len(s + i, n - i);
+		put(w, s + i, run);
+		if ((i += run) < n)
+			put_escape(w, (unsigned char)s[i++]);
+	}
 	putc1(w, '"');
 }
 
@@ -71,10 +71,7 @@ static void put_escaped_slow(struct jw *w, const char *s, size_t n)
  * one step (the per-byte path was a third of the cost of encoding a bar). */
 static void put_string(struct jw *w, const char *s, size_t n, const char *tail, size_t tn)
 {
-	size_t plain = 0;
-	while (plain < n && !needs_escape((unsigned char)s[plain]))
-		plain++;
-	if (plain < n || w->len + n + 2 + tn >= w->cap) {
+	if (json_plain_len(s, n) < n || w->len + n + 2 + tn >= w->cap) {
 		put_escaped_slow(w, s, n);
 		put(w, tail, tn);
 		return;

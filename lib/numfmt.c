@@ -117,10 +117,11 @@ static const uint64_t pow5[] = {
 	476837158203125ULL, 2384185791015625ULL
 };
 
-/* Rounds a·10^shift to the integer *r, exactly: a = m·2^e, so a·10^shift =
- * N·2^-k with N = m·5^shift and k = -(e + shift), e = exp - 53. The text r·10^-shift reads
- * back as a iff it is nearer to a than half the gap to the neighbour on its
- * side; in units of 2^-k that gap is 5^shift (half of it below a power of 2). */
+/* Rounds a·10^shift to the integer *r, exactly: a = m·2^e (e = exp - 53), so
+ * a·10^shift = N·2^-k with N = m·5^shift and k = -(e + shift). The text
+ * r·10^-shift reads back as a iff it is nearer to a than half the gap to the
+ * neighbour on its side; in units of 2^-k that gap is 5^shift (half of it
+ * below a power of 2). */
 static int reads_back(uint64_t m, int exp, int shift, uint64_t *r)
 {
 	int k = 53 - exp - shift;

@@ -5,6 +5,7 @@
  * path always equals tick_decode's answer and every "no" is settled by
  * tick_decode itself. */
 #include "tickfast.h"
+#include "jsonplain.h"
 #include "numfmt.h"
 
 #include <math.h>
@@ -26,38 +27,13 @@ static int lit(struct scan *s, const char *text, size_t n)
 }
 #define LIT(s, text) lit((s), (text), sizeof(text) - 1)
 
-static int special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
-
-/* Length of the run before the first '"', '\\' or control byte, eight bytes
- * at a time: in each lane, "has zero byte" of x ^ c flags a match. A borrow
- * can flag only lanes above a true match, so the lowest flag is exact. */
-static size_t plain_run(const char *p, const char *end)
-{
-	const char *b = p;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	for (; end - p >= 8; p += 8) {
-		uint64_t x, q, bs;
-		memcpy(&x, p, 8);
-		q = x ^ (ones * '"');
-		bs = x ^ (ones * '\\');
-		uint64_t hit = (((q - ones) & ~q) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x)) & highs;
-		if (hit)
-			return (size_t)(p - b) + (size_t)(__builtin_ctzll(hit) >> 3);
-	}
-#endif
-	while (p < end && !special((unsigned char)*p))
-		p++;
-	return (size_t)(p - b);
-}
-
 /* A string without escapes or control bytes, copied into out (NUL-ended). */
 static int str(struct scan *s, char *out, size_t size)
 {
 	if (s->p >= s->end || *s->p != '"')
 		return -1;
 	const char *b = ++s->p;
-	s->p += plain_run(s->p, s->end);
+	s->p += json_plain_len(s->p, (size_t)(s->end - s->p));
 	size_t n = (size_t)(s->p - b);
 	if (s->p >= s->end || *s->p != '"' || n >= size)
 		return -1;
