@@ -17,13 +17,28 @@ const char *es_kind_name(enum es_kind k)
 	return k >= 0 && k < ES_NKINDS ? names[k] : "unknown";
 }
 
+/* prefix-kind-YYYY.MM.DD, by hand: it runs for every record. */
 int es_index_name(const char *prefix, enum es_kind k, const char *day, char *out, size_t size)
 {
 	if (!msg_is_day(day))
 		return -1;
-	int n = snprintf(out, size, "%s-%s-%.4s.%.2s.%.2s", prefix, es_kind_name(k), day, day + 5,
-	                 day + 8);
-	return n > 0 && (size_t)n < size ? 0 : -1;
+	const char *kind = es_kind_name(k);
+	size_t p = strlen(prefix), n = strlen(kind);
+	if (p + n + 13 > size) /* two dashes, ten characters of date, NUL */
+		return -1;
+	char *o = out;
+	memcpy(o, prefix, p);
+	o[p] = '-';
+	memcpy(o += p + 1, kind, n);
+	o[n] = '-';
+	o += n + 1;
+	memcpy(o, day, 4);
+	o[4] = '.';
+	memcpy(o + 5, day + 5, 2);
+	o[7] = '.';
+	memcpy(o + 8, day + 8, 2);
+	o[10] = '\0';
+	return 0;
 }
 
 int es_prefix_valid(const char *prefix)
@@ -75,7 +90,7 @@ static int from_bar(const char *prefix, const char *p, size_t len, struct es_doc
 	struct bar b;
 	if (bar_decode(p, len, &b, reason, rsize))
 		return -1;
-	snprintf(d->id, sizeof d->id, "%s", b.id);
+	msg_copy(d->id, sizeof d->id, b.id);
 	d->version = b.updated_ts > 0 ? b.updated_ts : 0;
 	return es_index_name(prefix, ES_BARS, b.day, d->index, sizeof d->index);
 }
@@ -86,7 +101,7 @@ static int from_tick(const char *prefix, const char *p, size_t len, struct es_do
 	struct tick t;
 	if (tick_decode(p, len, &t, reason, rsize))
 		return -1;
-	snprintf(d->id, sizeof d->id, "%s", t.id);
+	msg_copy(d->id, sizeof d->id, t.id);
 	return es_index_name(prefix, ES_TICKS, t.day, d->index, sizeof d->index);
 }
 
@@ -99,7 +114,7 @@ static int from_anomaly(const char *prefix, const char *p, size_t len, struct es
 	anomaly_free_original(&a);
 	char day[11];
 	es_kst_day(a.ts, day);
-	snprintf(d->id, sizeof d->id, "%s", a.id);
+	msg_copy(d->id, sizeof d->id, a.id);
 	return es_index_name(prefix, ES_ANOMALIES, day, d->index, sizeof d->index);
 }
 

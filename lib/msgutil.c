@@ -4,10 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-int msg_get_str(const cJSON *o, const char *key, char *out, size_t size, int required,
-                char *reason, size_t rsize)
+int msg_str(const cJSON *m, const char *key, char *out, size_t size, int required, char *reason,
+            size_t rsize)
 {
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
 	if (!m || cJSON_IsNull(m)) {
 		if (!required)
 			return 0;
@@ -18,18 +17,18 @@ int msg_get_str(const cJSON *o, const char *key, char *out, size_t size, int req
 		snprintf(reason, rsize, "field %s must be a string", key);
 		return -1;
 	}
-	if (strlen(m->valuestring) >= size) {
+	size_t n = strlen(m->valuestring);
+	if (n >= size) {
 		snprintf(reason, rsize, "field %s longer than %zu bytes", key, size - 1);
 		return -1;
 	}
-	strcpy(out, m->valuestring);
+	memcpy(out, m->valuestring, n + 1);
 	return 0;
 }
 
-int msg_get_num(const cJSON *o, const char *key, double *out, int required, char *reason,
-                size_t rsize)
+int msg_num(const cJSON *m, const char *key, double *out, int required, char *reason,
+            size_t rsize)
 {
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
 	if (!m || cJSON_IsNull(m)) {
 		if (!required)
 			return 0;
@@ -44,14 +43,13 @@ int msg_get_num(const cJSON *o, const char *key, double *out, int required, char
 	return 0;
 }
 
-int msg_get_int(const cJSON *o, const char *key, int64_t *out, int required, char *reason,
-                size_t rsize)
+int msg_int(const cJSON *m, const char *key, int64_t *out, int required, char *reason,
+            size_t rsize)
 {
 	double d = 0;
-	int present = cJSON_GetObjectItemCaseSensitive(o, key) != NULL;
-	if (msg_get_num(o, key, &d, required, reason, rsize))
+	if (msg_num(m, key, &d, required, reason, rsize))
 		return -1;
-	if (!present)
+	if (!m)
 		return 0;
 	if (d != floor(d) || fabs(d) > 9007199254740992.0) {
 		snprintf(reason, rsize, "field %s must be an integer", key);
@@ -59,6 +57,25 @@ int msg_get_int(const cJSON *o, const char *key, int64_t *out, int required, cha
 	}
 	*out = (int64_t)d;
 	return 0;
+}
+
+int msg_get_str(const cJSON *o, const char *key, char *out, size_t size, int required,
+                char *reason, size_t rsize)
+{
+	return msg_str(cJSON_GetObjectItemCaseSensitive(o, key), key, out, size, required, reason,
+	               rsize);
+}
+
+int msg_get_num(const cJSON *o, const char *key, double *out, int required, char *reason,
+                size_t rsize)
+{
+	return msg_num(cJSON_GetObjectItemCaseSensitive(o, key), key, out, required, reason, rsize);
+}
+
+int msg_get_int(const cJSON *o, const char *key, int64_t *out, int required, char *reason,
+                size_t rsize)
+{
+	return msg_int(cJSON_GetObjectItemCaseSensitive(o, key), key, out, required, reason, rsize);
 }
 
 cJSON *msg_parse(const char *json, size_t len, int version, char *reason, size_t rsize)
@@ -86,15 +103,26 @@ cJSON *msg_parse(const char *json, size_t len, int version, char *reason, size_t
 	return o;
 }
 
+static int digits(const char *s, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		*out = *out * 10 + (s[i] - '0');
+	}
+	return 1;
+}
+
+/* By hand, not sscanf: "%2d" would take " 1" or "+1" for a month, and the
+ * bar and tick decoders call this for every record. */
 int msg_is_day(const char *s)
 {
 	int y, m, d;
-	char tail;
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+	if (strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) ||
+	    !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
 		return 0;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-		return 0;
-	return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	return y >= 1970 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
 size_t msg_copy(char *dst, size_t size, const char *src)

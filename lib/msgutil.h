@@ -14,9 +14,17 @@ int msg_get_num(const cJSON *o, const char *key, double *out, int required, char
                 size_t rsize);
 int msg_get_int(const cJSON *o, const char *key, int64_t *out, int required, char *reason,
                 size_t rsize);
+/* The same checks on a member already found (m may be NULL: absent); key
+ * only names it in the reason. Decoders that walk an object once use these. */
+int msg_str(const cJSON *m, const char *key, char *out, size_t size, int required, char *reason,
+            size_t rsize);
+int msg_num(const cJSON *m, const char *key, double *out, int required, char *reason,
+            size_t rsize);
+int msg_int(const cJSON *m, const char *key, int64_t *out, int required, char *reason,
+            size_t rsize);
 /* Parses json (not NUL-terminated) as an object with "v" equal to version. */
 cJSON *msg_parse(const char *json, size_t len, int version, char *reason, size_t rsize);
-/* 1 when s is YYYY-MM-DD with plausible month and day. */
+/* 1 when s is YYYY-MM-DD in plain digits, year >= 1970, month 1-12, day 1-31. */
 int msg_is_day(const char *s);
 /* Copies src into dst[size] (size > 0), truncating; NUL-terminated. Returns
  * the length copied. The hot paths' replacement for snprintf("%s"). */

@@ -6,6 +6,7 @@
  * tick_decode itself. */
 #include "tickfast.h"
 #include "jsonplain.h"
+#include "msgutil.h"
 #include "numfmt.h"
 
 #include <math.h>
@@ -104,21 +105,6 @@ static int int64_field(struct scan *s, int64_t *out)
 	return 0;
 }
 
-static int digit(char c) { return c >= '0' && c <= '9'; }
-
-/* YYYY-MM-DD, plain digits, the ranges msg_is_day checks. */
-static int day_ok(const char *d)
-{
-	for (int i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? d[i] != '-' : !digit(d[i]))
-			return 0;
-	if (d[10])
-		return 0;
-	int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
-	int m = (d[5] - '0') * 10 + (d[6] - '0'), dd = (d[8] - '0') * 10 + (d[9] - '0');
-	return y >= 1970 && m >= 1 && m <= 12 && dd >= 1 && dd <= 31;
-}
-
 static int optional_members(struct scan *s, struct tick *t)
 {
 	if (LIT(s, ",\"cum_volume\":") == 0 && num(s, &t->cum_volume, 0))
@@ -152,7 +138,7 @@ int tickfast_try(const char *json, size_t len, struct tick *t)
 	    LIT(&s, "}") || s.p != s.end)
 		return -1;
 	/* tick_validate's rules; a violation is left to tick_decode for its reason. */
-	if (!t->id[0] || !t->source[0] || !t->symbol[0] || !t->exchange[0] || !day_ok(t->day) ||
+	if (!t->id[0] || !t->source[0] || !t->symbol[0] || !t->exchange[0] || !msg_is_day(t->day) ||
 	    t->ts <= 0 || !(t->price > 0))
 		return -1;
 	return 0;
