@@ -135,8 +135,9 @@ static int decode_strings(const cJSON *const *mem, struct bar *b, char *reason, 
 
 static int decode_numbers(const cJSON *const *mem, struct bar *b, char *reason, size_t rsize)
 {
+	/* M_OPEN .. M_VWAP, in this order */
 	double *d[] = {&b->open, &b->high, &b->low, &b->close, &b->volume, &b->turnover, &b->vwap};
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < (int)(sizeof d / sizeof d[0]); i++)
 		if (msg_num(mem[M_OPEN + i], member_name[M_OPEN + i], d[i], 1, reason, rsize))
 			return -1;
 	return 0;
