@@ -53,15 +53,17 @@ static void put_escape(struct jw *w, unsigned char c)
 	put(w, esc, 2);
 }
 
-/* The general case: unescaped stretches copied in one go, the rest escaped. */
-static void put_escaped_slow(struct jw *w, const char *s, size_t n)
+/* The general case: unescaped stretches copied in one go, the rest escaped.
+ * run is the length of the first stretch, which the caller has measured. */
+static void put_escaped_slow(struct jw *w, const char *s, size_t n, size_t run)
 {
 	putc1(w, '"');
-	for (size_t i = 0; i < n;) {
-		size_t run = json_plain_len(s + i, n - i);
+	for (size_t i = 0;;) {
 		put(w, s + i, run);
-		if ((i += run) < n)
-			put_escape(w, (unsigned char)s[i++]);
+		if ((i += run) >= n)
+			break;
+		put_escape(w, (unsigned char)s[i++]);
+		run = json_plain_len(s + i, n - i);
 	}
 	putc1(w, '"');
 }
@@ -71,8 +73,9 @@ static void put_escaped_slow(struct jw *w, const char *s, size_t n)
  * one step (the per-byte path was a third of the cost of encoding a bar). */
 static void put_string(struct jw *w, const char *s, size_t n, const char *tail, size_t tn)
 {
-	if (json_plain_len(s, n) < n || w->len + n + 2 + tn >= w->cap) {
-		put_escaped_slow(w, s, n);
+	size_t plain = json_plain_len(s, n);
+	if (plain < n || w->len + n + 2 + tn >= w->cap) {
+		put_escaped_slow(w, s, n, plain);
 		put(w, tail, tn);
 		return;
 	}
