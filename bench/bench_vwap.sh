@@ -18,6 +18,9 @@
 #     from the tick's own append time in `ticks` (LogAppendTime as well) to
 #     the bar update's: the processor and the broker without the harness's
 #     producer. Then the harness's floor: its tick produce -> tick append.
+#     While the ticks are produced, the CPU of the processor, the broker and
+#     the tick producer, the machine's busy time and the hypervisor's steal
+#     (% of one core; 2 cores = 200%): the tails measure that load.
 #  3. baselines, same topics and sizes: bench/baselines/kstreams (Kafka
 #     Streams 4.x, exactly_once_v2, 1 stream thread), and bench/baselines/spark
 #     (Spark Structured Streaming 3.5, local[1]; at most BENCH_SPARK_TICKS).
@@ -89,26 +92,32 @@ echo "vwap-stream: median $tp_rate ticks/s (runs: $tp_all), $tp_cpu us CPU/tick,
 say "vwap bench: latency at $LAT_RATE ticks/s for $LAT_SECS s"
 lsfx=$sfx-lat
 $py $tools topics "$lsfx" 6
-lat_cmd="$bin --update-ms 1 -X linger.ms=2 -X fetch.wait.max.ms=1 (ticks at $LAT_RATE/s)"
+# No -X fetch.wait.max.ms=1: with fetch.min.bytes=1 the broker answers a fetch
+# as soon as a tick lands anyway; 1 ms only adds empty fetches (measured at
+# 50k ticks/s: the consumer's CPU 1.3 -> 2.3 s per 8 s, the broker's +50%).
+lat_cmd="$bin --update-ms 1 -X linger.ms=2 (ticks at $LAT_RATE/s)"
 $bin --ticks-topic "bench_vs_ticks_$lsfx" --bars-topic "bench_vs_bars_$lsfx" \
 	--dlq-topic "bench_vs_dlq_$lsfx" --group "bench-vsl-$sfx" --update-ms 1 -X linger.ms=2 \
-	-X fetch.wait.max.ms=1 2>"$work/vsl.log" &
+	2>"$work/vsl.log" &
 pid=$!
 sleep 5 # group join
-read -r lat50 lat99 latn latticks alat50 alat99 <<<"$($py $tools latency "bench_vs_ticks_$lsfx" \
-	"bench_vs_bars_$lsfx" "$LAT_RATE" "$LAT_SECS" "$SYMBOLS")"
+read -r lat50 lat99 latn latticks alat50 alat99 lcpu lbrk lpace lbusy lsteal \
+	<<<"$($py $tools latency "bench_vs_ticks_$lsfx" "bench_vs_bars_$lsfx" "$LAT_RATE" "$LAT_SECS" \
+	"$SYMBOLS" "$pid")"
 kill -TERM "$pid"; wait "$pid" || true; pid=
 echo "latency: p50 $lat50 ms, p99 $lat99 ms over $latn bar updates ($latticks ticks);" \
 	"from the tick's append: p50 $alat50 ms, p99 $alat99 ms"
+echo "  CPU meanwhile (% of one core): vwap-stream $lcpu, broker $lbrk, tick producer $lpace;" \
+	"machine busy $lbusy of 200, stolen $lsteal"
 say "vwap bench: the harness's own floor (tick produce -> tick append), same rate"
 fsfx=$sfx-floor
 $py $tools topics "$fsfx" 6
-read -r fl50 fl99 _ _ <<<"$($py -W ignore $tools floor "bench_vs_ticks_$fsfx" "$LAT_RATE" "$LAT_SECS" \
-	"$SYMBOLS")"
-echo "floor: p50 $fl50 ms, p99 $fl99 ms"
+read -r fl50 fl99 _ _ _ fbrk fpace fbusy fsteal <<<"$($py -W ignore $tools floor \
+	"bench_vs_ticks_$fsfx" "$LAT_RATE" "$LAT_SECS" "$SYMBOLS")"
+echo "floor: p50 $fl50 ms, p99 $fl99 ms (broker $fbrk, tick producer $fpace; busy $fbusy, stolen $fsteal)"
 
 # ---- 3. baselines ----------------------------------------------------------------
-ks_rate=null ks_rss=null ks_p99=null ks_a99=null ks_note="not run"
+ks_rate=null ks_rss=null ks_p99=null ks_a99=null ks_cpu=null ks_brk=null ks_note="not run"
 if bash bench/baselines/kstreams/build.sh >"$work/ks-build.log" 2>&1; then
 	say "vwap bench: Kafka Streams baseline, throughput"
 	jar=bench/baselines/kstreams/target/vwap-kstreams.jar
@@ -126,10 +135,10 @@ if bash bench/baselines/kstreams/build.sh >"$work/ks-build.log" 2>&1; then
 		"bench-ksl-$sfx" 1 >"$work/ksl.log" 2>&1 &
 	pid=$!
 	sleep 10
-	read -r k50 k99 kn kt ka50 ka99 <<<"$($py $tools latency "bench_vs_ticks_$lk" "bench_vs_bars_$lk" \
-		"$LAT_RATE" "$LAT_SECS" "$SYMBOLS")"
+	read -r k50 k99 kn kt ka50 ka99 kcpu kbrk _ <<<"$($py $tools latency "bench_vs_ticks_$lk" \
+		"bench_vs_bars_$lk" "$LAT_RATE" "$LAT_SECS" "$SYMBOLS" "$pid")"
 	kill -TERM "$pid"; wait "$pid" || true; pid=
-	[[ $kn != 0 ]] && ks_p99=$k99 ks_a99=$ka99
+	[[ $kn != 0 ]] && ks_p99=$k99 ks_a99=$ka99 ks_cpu=$kcpu ks_brk=$kbrk
 	echo "kafka streams: $ks_rate ticks/s, RSS $ks_rss KB, p99 $ks_p99 ms"
 else
 	ks_note="build failed: $(tail -1 "$work/ks-build.log")"
@@ -141,14 +150,14 @@ fi
 # comes from its checkpoints (vwap_tools.py sparkdone). It runs at a few
 # thousand ticks/s on one core, so it gets at most BENCH_SPARK_TICKS ticks
 # (1,000,000) of the same generator (same symbols, same trades per minute).
-sp_rate=null sp_rss=null sp_p50=null sp_p99=null sp_a99=null sp_full=null sp_jvm=null
+sp_rate=null sp_rss=null sp_p50=null sp_p99=null sp_a99=null sp_full=null sp_jvm=null sp_cpu=null
 SP_TICKS=$(python3 -c "print(min($TICKS, int(${BENCH_SPARK_TICKS:-1000000})))")
 SP_MAX=${BENCH_SPARK_MAX_OFFSETS:-100000} SP_PARTS=${BENCH_SPARK_PARTITIONS:-1}
 spy=.cache/spark-venv/bin/python spark=bench/baselines/spark/vwap_spark.py
 sp_cmd="taskset -c 0 $spy $spark B T SPARKBARS CKPT --max-offsets $SP_MAX --partitions $SP_PARTS"
 spark_baseline() { # in a subshell: any failure ends it, never the bench
 	set -euo pipefail
-	local spt=$T ls=$sfx-splat r c m rf mj s50 s99 sn st sa50 sa99
+	local spt=$T ls=$sfx-splat r c m rf mj s50 s99 sn st sa50 sa99 scpu
 	spid= # not local: the EXIT trap runs after the function returns
 	# (not a bare `wait`: it would wait for the tee below, which waits for us)
 	trap '[[ -n ${spid:-} ]] && kill -TERM "$spid" 2>/dev/null && wait "$spid"; true' EXIT
@@ -180,10 +189,10 @@ spark_baseline() { # in a subshell: any failure ends it, never the bench
 	$py $tools sparkready "$work/spl-ckpt" 4
 	$py $tools warmup "bench_vs_ticks_$ls" 1000 10 "$SYMBOLS"
 	$py $tools sparkwait "$work/spl-ckpt" "bench_vs_ticks_$ls"
-	read -r s50 s99 sn st sa50 sa99 <<<"$($py $tools sparklatency "$work/spl-ckpt" \
-		"bench_vs_ticks_$ls" "bench_vs_bars_$ls" "$LAT_RATE" "$LAT_SECS" "$SYMBOLS")"
+	read -r s50 s99 sn st sa50 sa99 scpu _ <<<"$($py $tools sparklatency "$work/spl-ckpt" \
+		"bench_vs_ticks_$ls" "bench_vs_bars_$ls" "$LAT_RATE" "$LAT_SECS" "$SYMBOLS" "$spid")"
 	kill -TERM "$spid"; wait "$spid" || true; spid=
-	[[ $sn != 0 ]] && out sp_p99 "$s99" && out sp_p50 "$s50" && out sp_a99 "$sa99"
+	[[ $sn != 0 ]] && out sp_p99 "$s99" && out sp_p50 "$s50" && out sp_a99 "$sa99" && out sp_cpu "$scpu"
 	return 0
 }
 sp_note="not run"
@@ -203,7 +212,8 @@ else
 fi
 sp_base="Spark Structured Streaming 3.5.7 (pyspark, local[1], 4 micro-batch queries, $SP_PARTS shuffle partition(s), maxOffsetsPerTrigger $SP_MAX, $SP_TICKS ticks): $sp_note"
 
-ratio() { $py -c "import sys; a,b=sys.argv[1:]; print('null' if b=='null' or float(b)==0 else round(float(a)/float(b),3))" "$1" "$2"; }
+num() { [[ -z $1 || $1 == -1 ]] && echo null || echo "$1"; } # -1: not measured
+ratio() { $py -c "import sys; a,b=sys.argv[1:]; print('null' if 'null' in (a,b) or float(b)==0 else round(float(a)/float(b),3))" "$1" "$2"; }
 $py bench/record.py vwap "$(cat <<JSON
 [{"metric": "throughput from Kafka, one core, $SYMBOLS symbols ($TICKS ticks), median of $TP_RUNS runs ($tp_all)", "value": $tp_rate,
   "unit": "ticks/s", "baseline": "Kafka Streams 4.x (exactly_once_v2, 1 thread): $ks_note",
@@ -224,6 +234,24 @@ $py bench/record.py vwap "$(cat <<JSON
  {"metric": "latency p99 tick append -> bar update append (processor + broker), $LAT_RATE ticks/s",
   "value": $alat99, "unit": "ms", "baseline": "Kafka Streams, commit.interval.ms=1 (cache flush)",
   "baseline_value": $ks_a99, "ratio": $(ratio "$alat99" "$ks_a99"), "command": "$lat_cmd"},
+ {"metric": "CPU of the stream processor while ticks are produced at $LAT_RATE/s (latency run)",
+  "value": $(num "$lcpu"), "unit": "% of one core",
+  "baseline": "Kafka Streams, same run for it (above its capacity: it runs flat out)",
+  "baseline_value": $(num "$ks_cpu"), "ratio": $(ratio "$(num "$lcpu")" "$(num "$ks_cpu")"),
+  "command": "$lat_cmd"},
+ {"metric": "broker CPU during that latency run", "value": $(num "$lbrk"), "unit": "% of one core",
+  "baseline": "broker CPU during Kafka Streams' latency run", "baseline_value": $(num "$ks_brk"),
+  "ratio": $(ratio "$(num "$lbrk")" "$(num "$ks_brk")"), "command": "$lat_cmd"},
+ {"metric": "tick producer (harness) CPU during that latency run", "value": $(num "$lpace"),
+  "unit": "% of one core", "baseline": null, "baseline_value": null, "ratio": null,
+  "command": "bench/tickpace.c via vwap_tools.py latency"},
+ {"metric": "machine busy during that latency run (2 cores = 200)", "value": $(num "$lbusy"),
+  "unit": "% of one core", "baseline": "the floor run (no stream processor)",
+  "baseline_value": $(num "$fbusy"), "ratio": $(ratio "$(num "$lbusy")" "$(num "$fbusy")"),
+  "command": "$lat_cmd"},
+ {"metric": "CPU stolen by the hypervisor during that latency run", "value": $(num "$lsteal"),
+  "unit": "% of one core", "baseline": null, "baseline_value": null, "ratio": null,
+  "command": "/proc/stat steal"},
  {"metric": "harness floor p50: tick produce -> tick append (no vwap-stream), $LAT_RATE ticks/s",
   "value": $fl50, "unit": "ms", "baseline": null, "baseline_value": null, "ratio": null,
   "command": "bench/baselines/vwap_tools.py floor (bench/tickpace.c producer, linger 1 ms)"},
@@ -245,6 +273,11 @@ $py bench/record.py vwap "$(cat <<JSON
  {"metric": "latency p99 tick append -> bar update append (processor + broker), $LAT_RATE ticks/s, vs Spark",
   "value": $alat99, "unit": "ms", "baseline": "Spark, as above", "baseline_value": $sp_a99,
   "ratio": $(ratio "$alat99" "$sp_a99"),
+  "command": "tickpipe: $lat_cmd; Spark: $spy $spark B T BARS CKPT --linger-ms 0 --partitions $SP_PARTS"},
+ {"metric": "CPU of the stream processor while ticks are produced at $LAT_RATE/s, vs Spark",
+  "value": $(num "$lcpu"), "unit": "% of one core",
+  "baseline": "Spark (driver, JVM and workers), as above", "baseline_value": $(num "$sp_cpu"),
+  "ratio": $(ratio "$(num "$lcpu")" "$(num "$sp_cpu")"),
   "command": "tickpipe: $lat_cmd; Spark: $spy $spark B T BARS CKPT --linger-ms 0 --partitions $SP_PARTS"}]
 JSON
 )"

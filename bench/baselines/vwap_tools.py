@@ -7,11 +7,12 @@
   vwap_tools.py groupdone GROUP TOPIC PID      ticks/s from a group's committed offsets (baselines)
   vwap_tools.py sparkdone CKPT TICKS PID       the same from Spark's checkpoints (no group)
   vwap_tools.py sparkready CKPT N              waits until N Spark queries have started
-  vwap_tools.py latency TICKS BARS RATE SECS SYMBOLS   produce at RATE/s, then p50/p99 ms
-                                               (+ p50/p99 from the tick's append)
+  vwap_tools.py latency TICKS BARS RATE SECS SYMBOLS [PID]   produce at RATE/s, then
+                                               p50/p99 ms (+ p50/p99 from the tick's append)
+                                               and the CPU shares while producing (see Load)
   vwap_tools.py warmup TICKS RATE SECS SYMBOLS         ticks the latency result leaves out
   vwap_tools.py sparkwait CKPT TICKS                   until Spark has committed all ticks
-  vwap_tools.py sparklatency CKPT TICKS BARS RATE SECS SYMBOLS   latency, Spark
+  vwap_tools.py sparklatency CKPT TICKS BARS RATE SECS SYMBOLS [PID]   latency, Spark
   vwap_tools.py floor TICKS RATE SECS SYMBOLS          the same producer's own produce->append
 
 Latency: each tick's event time is its produce time and its price encodes the
@@ -25,6 +26,7 @@ own producer queueing (1 ms resolution: Kafka timestamps are milliseconds).
 import glob
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -291,6 +293,59 @@ def sparkdone(ckpt, topic, pid):
     print("0 0 0 0 0")
 
 
+def broker_pid():
+    """The local stack's Kafka (scripts/stack's pid file), or None."""
+    run = os.environ.get("TICKPIPE_STACK_DIR",
+                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../.cache/run"))
+    try:
+        pid = int(open(os.path.join(run, "pids", "kafka.pid")).read())
+        return pid if "kafka" in open("/proc/%d/cmdline" % pid).read() else None
+    except (OSError, ValueError):
+        return None
+
+
+def machine_ticks():
+    """(busy, steal) clock ticks of all CPUs from /proc/stat."""
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return f[0] + f[1] + f[2] + f[5] + f[6], f[7]
+
+
+class Load:
+    """CPU shares (% of one core) over the paced window: the process under
+    test (with its children), the broker, the tick producer (our child, by
+    rusage), the whole machine busy, and what the hypervisor stole. On a
+    2-core machine busy + steal near 200% means the latency measures a
+    saturated machine, not the processor alone."""
+
+    def __init__(self, pid):
+        self.pids = proc_tree(pid) if pid and int(pid) > 0 else []
+        self.broker = broker_pid()
+
+    def __enter__(self):
+        self.t = time.time()
+        self.proc = tree_cpu(self.pids)
+        self.brk = tree_cpu([self.broker]) if self.broker else 0.0
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.kids = ru.ru_utime + ru.ru_stime
+        self.mach = machine_ticks()
+        return self
+
+    def __exit__(self, *exc):
+        dt = max(1e-3, time.time() - self.t)
+        hz = os.sysconf("SC_CLK_TCK")
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        busy, steal = machine_ticks()
+        pct = lambda v: round(100.0 * v / dt, 1)
+        self.shares = (pct(tree_cpu(self.pids) - self.proc) if self.pids else -1,
+                       pct(tree_cpu([self.broker]) - self.brk) if self.broker else -1,
+                       pct(ru.ru_utime + ru.ru_stime - self.kids),
+                       pct((busy - self.mach[0]) / hz), pct((steal - self.mach[1]) / hz))
+        return False
+
+    def line(self):
+        return " ".join("%g" % v for v in self.shares)
+
+
 def paced_ticks(ticks, rate_s, secs, nsym, first_sym=100000):
     """Produces ticks at rate_s/s; each price encodes its produce time (µs).
     bench/tickpace.c does it ($TICKPACE, built by make bench): a Python
@@ -347,10 +402,6 @@ def report_line(lat, n):
     return "%.3f %.3f %d %d" % (lat[len(lat) // 2], lat[int(len(lat) * 0.99)], len(lat), n)
 
 
-def report(lat, n):
-    print(report_line(lat, n))
-
-
 def log_append_time(topic):
     """Switches topic to LogAppendTime: its timestamps become the broker's."""
     from confluent_kafka.admin import ConfigResource
@@ -380,16 +431,19 @@ def cleanup(suffix):
     print("bench cleanup: deleted %d topics" % len(names), file=sys.stderr)
 
 
-def latency(ticks, bars, rate_s, secs, nsym):
+def latency(ticks, bars, rate_s, secs, nsym, pid=0):
     """Two measures over the same run: from the tick's produce call (what a
     client sees, the harness's own queueing included) and from the tick's
-    append to `ticks` (the stream processor and the broker alone)."""
+    append to `ticks` (the stream processor and the broker alone). Then the
+    Load shares while the ticks were produced (-1: not measured)."""
     log_append_time(ticks)
-    n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
+    with Load(pid) as load:
+        n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
     time.sleep(3)
     lat, from_append = append_latencies(bars, "close", True, append_times(ticks))
     fa = from_append or [0]
-    print("%s %d %d" % (report_line(lat, n), fa[len(fa) // 2], fa[int(len(fa) * 0.99)]))
+    print("%s %d %d %s" % (report_line(lat, n), fa[len(fa) // 2], fa[int(len(fa) * 0.99)],
+                           load.line()))
 
 
 def warmup(ticks, rate_s, secs, nsym):
@@ -413,17 +467,19 @@ def sparkwait(ckpt, ticks, timeout=900):
     return False
 
 
-def sparklatency(ckpt, ticks, bars, rate_s, secs, nsym):
+def sparklatency(ckpt, ticks, bars, rate_s, secs, nsym, pid=0):
     """latency for Spark: a micro-batch may run longer than the 5 s without
     output after which the bars are taken as complete, so first wait until
-    its checkpoints have committed every tick. The same two measures."""
+    its checkpoints have committed every tick. The same measures."""
     log_append_time(ticks)
-    n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
+    with Load(pid) as load:
+        n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
     sparkwait(ckpt, ticks)
     time.sleep(1)
     lat, from_append = append_latencies(bars, "close", True, append_times(ticks))
     fa = from_append or [0]
-    print("%s %d %d" % (report_line(lat, n), fa[len(fa) // 2], fa[int(len(fa) * 0.99)]))
+    print("%s %d %d %s" % (report_line(lat, n), fa[len(fa) // 2], fa[int(len(fa) * 0.99)],
+                           load.line()))
 
 
 def floor(ticks, rate_s, secs, nsym):
@@ -431,8 +487,9 @@ def floor(ticks, rate_s, secs, nsym):
     LogAppendTime here), same producer, rate and machine. No consumer of the
     ticks can see them sooner."""
     log_append_time(ticks)
-    n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
-    report(append_latencies(ticks, "price", False), n)
+    with Load(0) as load:
+        n = paced_ticks(ticks, float(rate_s), float(secs), int(nsym))
+    print("%s %s" % (report_line(append_latencies(ticks, "price", False), n), load.line()))
 
 
 if __name__ == "__main__":
