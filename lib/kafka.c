@@ -244,6 +244,18 @@ void kafka_consumer_close(rd_kafka_t *rk)
 	free(ctx);
 }
 
+int kafka_conf_known(const char *key)
+{
+	char v[512], err[512];
+	size_t len = sizeof v;
+	rd_kafka_conf_t *kc = rd_kafka_conf_new();
+	/* Set it to its own default: unknown names fail, known ones cannot. */
+	int known = rd_kafka_conf_get(kc, key, v, &len) == RD_KAFKA_CONF_OK &&
+	            rd_kafka_conf_set(kc, key, v, err, sizeof err) == RD_KAFKA_CONF_OK;
+	rd_kafka_conf_destroy(kc);
+	return known;
+}
+
 void kafka_producer_destroy(rd_kafka_t *rk)
 {
 	struct kafka_ctx *ctx = ctx_of(rk);

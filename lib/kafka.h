@@ -71,6 +71,11 @@ long kafka_failed(rd_kafka_t *rk);
 /* 1 once librdkafka raised a fatal error (the client must be recreated). */
 int kafka_fatal(rd_kafka_t *rk, char *reason, size_t size);
 
+/* 1 when the librdkafka this program runs with knows the property `key`
+ * (properties come and go between versions: a default for a newer one
+ * must not make an older one refuse to start). */
+int kafka_conf_known(const char *key);
+
 /* Consumer shutdown: commit stored offsets, leave the group, destroy. */
 void kafka_consumer_close(rd_kafka_t *rk);
 /* Producer shutdown: destroy (after kafka_drain). */

@@ -1,6 +1,7 @@
 /* Unit tests: lib/kafka against librdkafka's in-process mock cluster —
  * idempotent delivery through injected produce errors (no duplicates), delivery
- * reports deciding the counters, and offsets committed only as stored. */
+ * reports deciding the counters, offsets committed only as stored, and the
+ * probe for properties the running librdkafka knows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +148,21 @@ static void bad_property_is_an_error(void **s)
 	conf_free(&c);
 }
 
+/* The probe for version-dependent defaults: known names yes, unknown no, and
+ * fetch.queue.backoff.ms (librdkafka 2.1+) exactly when the library is new
+ * enough — vwap-stream sets it to 1 ms only then (Debian 12's 2.0.2 would
+ * refuse to start on it; 2.6 without it crawls at a 1 s fetch backoff). */
+static void conf_known_follows_the_library(void **s)
+{
+	(void)s;
+	assert_int_equal(kafka_conf_known("fetch.wait.max.ms"), 1);
+	assert_int_equal(kafka_conf_known("queued.min.messages"), 1);
+	assert_int_equal(kafka_conf_known("no.such.property"), 0);
+	assert_int_equal(kafka_conf_known(""), 0);
+	assert_int_equal(kafka_conf_known("fetch.queue.backoff.ms"),
+	                 rd_kafka_version() >= 0x02010000);
+}
+
 int main(void)
 {
 	log_init("test", getenv("TEST_LOG") ? getenv("TEST_LOG") : "error");
@@ -154,6 +170,7 @@ int main(void)
 		cmocka_unit_test(idempotent_through_produce_errors),
 		cmocka_unit_test(offsets_commit_only_what_was_stored),
 		cmocka_unit_test(bad_property_is_an_error),
+		cmocka_unit_test(conf_known_follows_the_library),
 	};
 	return cmocka_run_group_tests(tests, setup, mock_cluster_stop);
 }
