@@ -404,10 +404,12 @@ def report_line(lat, n):
 
 def log_append_time(topic):
     """Switches topic to LogAppendTime: its timestamps become the broker's."""
-    from confluent_kafka.admin import ConfigResource
+    from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource
     a = AdminClient({"bootstrap.servers": B})
-    r = ConfigResource("topic", topic, set_config={"message.timestamp.type": "LogAppendTime"})
-    for f in a.alter_configs([r]).values():
+    e = ConfigEntry("message.timestamp.type", "LogAppendTime",
+                    incremental_operation=AlterConfigOpType.SET)
+    for f in a.incremental_alter_configs([ConfigResource("topic", topic,
+                                                         incremental_configs=[e])]).values():
         f.result(30)
     time.sleep(1)
 
