@@ -83,12 +83,7 @@ int main(int argc, char **argv)
 		for (long target = (long)(el * rate); i < target; i++)
 			produce_one(rk, argv[2], i, nsym, first, day);
 		rd_kafka_poll(rk, 0);
-		/* A round per millisecond (50 ticks at 50,000/s), as the 1 ms linger
-		 * batches them anyway; each tick's time is still taken when it is
-		 * produced. Rounds of 0.2 ms cost the harness 27% of a core instead of
-		 * 21% and the broker ~8 points more (latency run, 2 pairs), CPU the
-		 * measured processor and broker then lacked (p99 83-111 vs 55-62 ms). */
-		nanosleep(&(struct timespec){0, 1000000}, NULL);
+		nanosleep(&(struct timespec){0, 200000}, NULL);
 	}
 	rd_kafka_flush(rk, 30000);
 	int left = rd_kafka_outq_len(rk);
