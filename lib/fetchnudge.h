@@ -9,8 +9,8 @@
  * the partition's leader wakes that thread; a ListOffsets request
  * (rd_kafka_query_watermark_offsets) is cheap and changes nothing. Newer
  * librdkafka has fetch.queue.backoff.ms instead, 1 s by default, which
- * the nudge does not shorten: vwap-stream sets it to 1 ms where it exists
- * (kafka_conf_known); the nudge is then harmless. */
+ * the nudge does not shorten: kafka_consumer_new sets it to 1 ms where it
+ * exists (kafka_conf_known); the nudge is then harmless. */
 #ifndef TP_FETCHNUDGE_H
 #define TP_FETCHNUDGE_H
 

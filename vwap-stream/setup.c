@@ -97,12 +97,7 @@ static void consumer_defaults(struct conf *c)
 		{"fetch.error.backoff.ms", "10"}};
 	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
 		conf_kafka_default(c, kv[i][0], kv[i][1]);
-	/* librdkafka 2.1+ waits fetch.queue.backoff.ms (1 s by default) before
-	 * fetching again once the queue was over those limits: with 2.6 and this
-	 * small queue, 42k-45k ticks/s instead of 820k-880k with 1 ms (0 spins:
-	 * 580k-670k). Debian 12's 2.0.2 has no such property (the nudge serves). */
-	if (kafka_conf_known("fetch.queue.backoff.ms"))
-		conf_kafka_default(c, "fetch.queue.backoff.ms", "1");
+	/* (fetch.queue.backoff.ms, librdkafka 2.1+: kafka_consumer_new.) */
 }
 
 static int open_clients(struct vs_app *a, char *err, size_t errsize)

@@ -150,7 +150,7 @@ static void bad_property_is_an_error(void **s)
 
 /* The probe for version-dependent defaults: known names yes, unknown no, and
  * fetch.queue.backoff.ms (librdkafka 2.1+) exactly when the library is new
- * enough — vwap-stream sets it to 1 ms only then (Debian 12's 2.0.2 would
+ * enough — kafka_consumer_new sets it to 1 ms only then (Debian 12's 2.0.2 would
  * refuse to start on it; 2.6 without it crawls at a 1 s fetch backoff). */
 static void conf_known_follows_the_library(void **s)
 {
