@@ -12,6 +12,9 @@
 #     CPU per tick, largest peak RSS. The runs share one bars topic, so the
 #     second and third also load the daily history (ma7d) from the bars the
 #     earlier runs wrote, as a restarted instance does.
+#  1b. restart: the last run's group again; it rebuilds the day's state by
+#     replaying every tick (muted) and reads the history from those bars: the
+#     time to its `rebuilt` log line, the replay and history read rates, RSS.
 #  2. latency: ticks produced at BENCH_LAT_RATE/s (50,000) for BENCH_LAT_SECS;
 #     vwap-stream with --update-ms 1 and -X linger.ms=2; p50/p99 from tick
 #     produce to its bar update's append time in `bars` (LogAppendTime), and
@@ -87,6 +90,35 @@ tp_cpu=$(cut -d' ' -f2 "$work/tp.txt" | median)
 tp_rss=$(cut -d' ' -f3 "$work/tp.txt" | sort -g | tail -1)
 tp_all=$(awk '{printf "%s%s", (NR > 1 ? ", " : ""), $1} END {print ""}' "$work/tp.txt")
 echo "vwap-stream: median $tp_rate ticks/s (runs: $tp_all), $tp_cpu us CPU/tick, peak RSS $tp_rss KB"
+
+# ---- 1b. restart ----------------------------------------------------------------
+# The last run's group again: it committed every tick, so the restart rebuilds
+# the day's state by replaying all of them (muted) and reads the daily history
+# from the bars the runs wrote; the time to its `rebuilt` log line.
+say "vwap bench: restart of run $TP_RUNS's group (state rebuilt from $TICKS ticks)"
+rs_group=bench-vs-$sfx-$TP_RUNS
+rs_cmd="taskset -c 0 $bin --ticks-topic T --bars-topic B --group <run $TP_RUNS's group> (time to the rebuilt log line)"
+t0=$(date +%s%N)
+taskset -c 0 $bin --ticks-topic "$T" --bars-topic "$B" --dlq-topic "$D" --group "$rs_group" \
+	2>"$work/vsr.log" &
+pid=$!
+until grep -q 'event=rebuilt ' "$work/vsr.log"; do
+	kill -0 "$pid" 2>/dev/null || die "vwap-stream restart exited early (log: $work/vsr.log)"
+	waited=$((($(date +%s%N) - t0) / 1000000000))
+	((waited < 900)) || die "vwap-stream restart: no rebuilt line after 900 s (log: $work/vsr.log)"
+	((waited == 0 || waited % 15 != 0)) || { echo "  still rebuilding after ${waited} s"; sleep 1; }
+	sleep 0.05
+done
+rs_ms=$((($(date +%s%N) - t0) / 1000000))
+rs_rss=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+kill -TERM "$pid"; wait "$pid" || true; pid=
+field() { grep -o "event=$1 .*" "$work/vsr.log" | grep -o " $2=[0-9]*" | head -1 | cut -d= -f2; }
+rs_ticks=$(field rebuilt ticks) rs_tms=$(field rebuilt ms)
+rs_bars=$(field history_loaded bars) rs_bms=$(field history_loaded ms)
+rs_tps=$($py -c "import sys; t,ms=map(int,sys.argv[1:]); print(round(t*1000/max(ms,1)))" "$rs_ticks" "$rs_tms")
+rs_bps=$($py -c "import sys; t,ms=map(int,sys.argv[1:]); print(round(t*1000/max(ms,1)))" "$rs_bars" "$rs_bms")
+echo "restart: rebuilt in $rs_ms ms (replay of $rs_ticks ticks $rs_tms ms, $rs_tps ticks/s;" \
+	"history $rs_bars bars $rs_bms ms, $rs_bps bars/s), peak RSS $rs_rss KB"
 
 # ---- 2. latency ----------------------------------------------------------------
 say "vwap bench: latency at $LAT_RATE ticks/s for $LAT_SECS s"
@@ -223,6 +255,16 @@ $py bench/record.py vwap "$(cat <<JSON
   "ratio": $(ratio "$tp_rss" "$ks_rss"), "command": "$tp_cmd"},
  {"metric": "CPU per tick (consume, aggregate, produce)", "value": $tp_cpu, "unit": "us",
   "baseline": null, "baseline_value": null, "ratio": null, "command": "$tp_cmd"},
+ {"metric": "restart: start to state rebuilt (replay of every tick of the day, history from $rs_bars bars)",
+  "value": $rs_ms, "unit": "ms", "baseline": null, "baseline_value": null, "ratio": null,
+  "command": "$rs_cmd"},
+ {"metric": "restart: ticks replayed per second (muted rebuild)", "value": $rs_tps, "unit": "ticks/s",
+  "baseline": "the live rate of the same ticks (throughput median above)", "baseline_value": $tp_rate,
+  "ratio": $(ratio "$rs_tps" "$tp_rate"), "command": "$rs_cmd"},
+ {"metric": "restart: history bars read per second (final daily bars kept)", "value": $rs_bps,
+  "unit": "bars/s", "baseline": null, "baseline_value": null, "ratio": null, "command": "$rs_cmd"},
+ {"metric": "restart: peak RSS", "value": $rs_rss, "unit": "KB", "baseline": null,
+  "baseline_value": null, "ratio": null, "command": "$rs_cmd"},
  {"metric": "latency p50 tick produce -> bar update in bars, $LAT_RATE ticks/s", "value": $lat50,
   "unit": "ms", "baseline": null, "baseline_value": null, "ratio": null, "command": "$lat_cmd"},
  {"metric": "latency p99 tick produce -> bar update in bars, $LAT_RATE ticks/s", "value": $lat99,

@@ -14,6 +14,8 @@
 #ifndef VS_REBUILD_H
 #define VS_REBUILD_H
 
+#include "fetchnudge.h"
+
 #include <librdkafka/rdkafka.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,12 +31,17 @@ struct vs_rebuild {
 	int64_t lateness_ms, margin_ms, history_ms;
 	const struct calendar *krx, *us;
 	long replayed; /* ticks replayed so far, for logs and metrics */
+	long daily;    /* final daily bars read back */
+	rd_kafka_queue_t *queue; /* the reader's, with its nudge: made on first read */
+	struct fetch_nudge nudge;
 };
 
 /* Rebuilds every partition of parts (ticks topic) for consumer's group. */
 int vs_rebuild_partitions(struct vs_rebuild *r, rd_kafka_t *consumer,
                           const rd_kafka_topic_partition_list_t *parts, char *err,
                           size_t errsize);
+/* Stops the reader's nudge and releases its queue; before the reader is closed. */
+void vs_rebuild_close(struct vs_rebuild *r);
 /* E for a largest event time T (exposed for the unit tests). */
 int64_t vs_rebuild_horizon(const struct vs_rebuild *r, int64_t t);
 

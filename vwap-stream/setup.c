@@ -153,6 +153,7 @@ void vs_app_close(struct vs_app *a)
 {
 	if (a->consumer)
 		kafka_consumer_close(a->consumer);
+	vs_rebuild_close(&a->rb);
 	if (a->rb.reader)
 		kafka_consumer_close(a->rb.reader);
 	if (a->producer) {

@@ -4,6 +4,7 @@ check at every trade; late and other-day ticks; malformed input to the dlq;
 kill -9 and restart; 1 vs 3 instances."""
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -253,6 +254,10 @@ def test_kill9_restart_equals_clean_run(vtopics, run):
     b2.close()
     rebuilt = [x.output().count("partition_rebuilt") for x in procs[1:] + [p]]
     assert all(rebuilt), rebuilt
+    # The restarts read the earlier days' final daily bars back (ma7d's history).
+    daily = [int(n) for x in procs[1:] + [p]
+             for n in re.findall(r"event=history_loaded .*daily_bars=(\d+)", x.output())]
+    assert daily and max(daily) > 0, daily
     check_against(exp, b2.last)
     # A clean run over the same ticks ends with exactly the same bars.
     clean = run("vwap-stream", *args(vtopics, vtopics["bars"], None))
