@@ -14,6 +14,8 @@
   vwap_tools.py sparkwait CKPT TICKS                   until Spark has committed all ticks
   vwap_tools.py sparklatency CKPT TICKS BARS RATE SECS SYMBOLS [PID]   latency, Spark
   vwap_tools.py floor TICKS RATE SECS SYMBOLS          the same producer's own produce->append
+  vwap_tools.py restartbar TICKS BARS N SYMBOLS T0_NS PID   one new tick after produce's N ticks;
+                                               ms from T0_NS (a restart's start) to its bar
 
 Latency: each tick's event time is its produce time and its price encodes the
 produce time in microseconds (mod 1e9), so a bar update's close tells which
@@ -494,8 +496,41 @@ def floor(ticks, rate_s, secs, nsym):
     print("%s %s" % (report_line(append_latencies(ticks, "price", False), n), load.line()))
 
 
+def restartbar(ticks, bars, n, nsym, t0_ns, pid, timeout=900):
+    """A restarted processor's time to work again: one tick of a new symbol,
+    just after the data `produce` wrote, goes to TICKS; the answer is the time
+    from T0_NS until a bar of that symbol is in BARS (every tick before it is
+    rebuilt or restored first, and the update cadence applies as usual)."""
+    n, nsym = int(n), int(nsym)
+    base, day = 1795132800000, "2026-11-20"  # as produce
+    span = min(23400000, n * 60000 // (nsym * 10))
+    c = Consumer({"bootstrap.servers": B, "group.id": "restartbar", "enable.auto.commit": False})
+    md = c.list_topics(bars, timeout=10).topics[bars].partitions
+    ends = [TopicPartition(bars, q, c.get_watermark_offsets(TopicPartition(bars, q))[1])
+            for q in md]
+    c.assign(ends)
+    sym = "999999"
+    p = producer(0)
+    p.produce(ticks, (FMT % (sym, n, sym, base + span + 1000, day, 10000, 1, 1, 10000)).encode(),
+              key=sym.encode())
+    assert p.flush(30) == 0
+    said = time.time()
+    while time.time_ns() - int(t0_ns) < float(timeout) * 1e9:
+        if time.time() - said >= 15:
+            said = time.time()
+            print("  waiting for the restarted processor's first bar (%d s)"
+                  % ((time.time_ns() - int(t0_ns)) // 10**9), file=sys.stderr)
+        m = c.poll(0.05)
+        if m is not None and not m.error() and m.key() == sym.encode():
+            print(round((time.time_ns() - int(t0_ns)) / 1e6), hwm_kb(pid))
+            return
+        if not os.path.exists("/proc/%s" % pid):
+            break
+    print(-1, hwm_kb(pid) if os.path.exists("/proc/%s" % pid) else -1)
+
+
 if __name__ == "__main__":
     {"topics": topics, "produce": produce, "rate": rate, "groupdone": groupdone,
      "sparkdone": sparkdone, "sparkready": sparkready, "sparkwait": sparkwait,
      "sparklatency": sparklatency, "warmup": warmup, "latency": latency, "floor": floor,
-     "cleanup": cleanup}[sys.argv[1]](*sys.argv[2:])
+     "restartbar": restartbar, "cleanup": cleanup}[sys.argv[1]](*sys.argv[2:])

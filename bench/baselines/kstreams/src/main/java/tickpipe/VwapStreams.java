@@ -44,7 +44,10 @@ import org.apache.kafka.streams.state.Stores;
  * for the daily bar and the cumulative VWAP (reset per trading day).
  * processing.guarantee=exactly_once_v2, one stream thread.
  *
- * args: brokers ticks-topic bars-topic application-id commit-interval-ms
+ * args: brokers ticks-topic bars-topic application-id commit-interval-ms [group-instance-id]
+ * (static membership, as its docs advise for restarts: Kafka Streams does not
+ * leave the group on close, so a restart without it waits out the old
+ * member's session, 45 s by default)
  */
 public final class VwapStreams {
   static final ObjectMapper M = new ObjectMapper();
@@ -206,6 +209,7 @@ public final class VwapStreams {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs);
     p.put(StreamsConfig.STATE_DIR_CONFIG, "/tmp/kstreams-" + app);
+    if (args.length > 5) p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, args[5]);
     p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, TickTime.class);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.put(StreamsConfig.producerPrefix("linger.ms"), commitMs <= 5 ? 0 : 5);
