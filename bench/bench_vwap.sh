@@ -113,8 +113,8 @@ kill -TERM "$pid"; wait "$pid" || true; pid=
 field() { grep -o "event=$1 .*" "$work/vsr.log" | grep -o " $2=[0-9]*" | head -1 | cut -d= -f2; }
 rs_ticks=$(field rebuilt ticks) rs_tms=$(field rebuilt ms)
 rs_bars=$(field history_loaded bars) rs_bms=$(field history_loaded ms)
-rs_tps=$($py -c "import sys; t,ms=map(int,sys.argv[1:]); print(round(t*1000/max(ms,1)))" "$rs_ticks" "$rs_tms")
-rs_bps=$($py -c "import sys; t,ms=map(int,sys.argv[1:]); print(round(t*1000/max(ms,1)))" "$rs_bars" "$rs_bms")
+per_s() { awk -v n="$1" -v ms="$2" 'BEGIN {printf "%.0f\n", n * 1000 / (ms > 0 ? ms : 1)}'; }
+rs_tps=$(per_s "$rs_ticks" "$rs_tms") rs_bps=$(per_s "$rs_bars" "$rs_bms")
 echo "restart: a new tick's bar $rs_ms ms after the start (replay of $rs_ticks ticks $rs_tms ms, $rs_tps ticks/s;" \
 	"history $rs_bars bars $rs_bms ms, $rs_bps bars/s), peak RSS $rs_rss KB"
 
@@ -153,9 +153,13 @@ if bash bench/baselines/kstreams/build.sh >"$work/ks-build.log" 2>&1; then
 	say "vwap bench: Kafka Streams baseline, throughput"
 	jar=bench/baselines/kstreams/target/vwap-kstreams.jar
 	ks_cmd="taskset -c 0 java -Xmx256m -jar $jar B T KSBARS APPID 1000 INSTANCEID"
-	taskset -c 0 java -Xmx256m -jar "$jar" "$BROKERS" "$T" "bench_vs_ksbars_$sfx" \
-		"bench-ks-$sfx" 1000 "bench-ks-$sfx-1" >"$work/ks.log" 2>&1 &
-	pid=$!
+	# The throughput run and its restarts: one application, one static member.
+	ks_start() {
+		taskset -c 0 java -Xmx256m -jar "$jar" "$BROKERS" "$T" "bench_vs_ksbars_$sfx" \
+			"bench-ks-$sfx" 1000 "bench-ks-$sfx-1" >"$1" 2>&1 &
+		pid=$!
+	}
+	ks_start "$work/ks.log"
 	read -r r c m <<<"$($py $tools groupdone "bench-ks-$sfx" "$T" "$pid")"
 	kill -TERM "$pid"; wait "$pid" || true; pid=
 	[[ $r != 0 ]] && ks_rate=$r ks_rss=$m ks_note="ok"
@@ -165,9 +169,7 @@ if bash bench/baselines/kstreams/build.sh >"$work/ks-build.log" 2>&1; then
 		say "vwap bench: Kafka Streams baseline, restart (state directory $how)"
 		[[ $how == kept ]] || rm -rf "/tmp/kstreams-bench-ks-$sfx"
 		t0=$(date +%s%N)
-		taskset -c 0 java -Xmx256m -jar "$jar" "$BROKERS" "$T" "bench_vs_ksbars_$sfx" \
-			"bench-ks-$sfx" 1000 "bench-ks-$sfx-1" >"$work/ksr.log" 2>&1 &
-		pid=$!
+		ks_start "$work/ksr.log"
 		read -r r m <<<"$($py $tools restartbar "$T" "bench_vs_ksbars_$sfx" "$TICKS" "$SYMBOLS" "$t0" "$pid")"
 		kill -TERM "$pid"; wait "$pid" || true; pid=
 		[[ $how == kept ]] && ks_rs_kept=$(num "$r") || ks_rs_removed=$(num "$r")

@@ -271,8 +271,10 @@ int vs_rebuild_partitions(struct vs_rebuild *r, rd_kafka_t *consumer,
 	rd_kafka_resp_err_t e = g && at ? rd_kafka_committed(consumer, l, 10000) : 0;
 	int rc = 0;
 	if (!g || !at || e) {
-		snprintf(err, errsize, "rebuild: committed offsets: %s",
-		         e ? rd_kafka_err2str(e) : "out of memory");
+		if (e)
+			snprintf(err, errsize, "rebuild: committed offsets: %s", rd_kafka_err2str(e));
+		else
+			snprintf(err, errsize, "rebuild: out of memory");
 		rc = -1;
 	}
 	if (!rc)

@@ -69,14 +69,18 @@ def producer(linger=50):
                      "enable.idempotence": True})
 
 
+def session(n, nsym):
+    """The simulated KRX session `produce` writes: from 2026-11-20 09:00 KST,
+    about ten trades per symbol and minute (the full size fills 09:00-15:30),
+    so the mix of updates and final bars per tick is the same at every
+    BENCH_SCALE. Returns (first event time, trading day, span in ms)."""
+    return 1795132800000, "2026-11-20", min(23400000, n * 60000 // (nsym * 10))
+
+
 def produce(topic, n, nsym):
     n, nsym = int(n), int(nsym)
     p = producer()
-    # A simulated KRX session from 2026-11-20 09:00 KST with about ten trades
-    # per symbol and minute (the full size fills 09:00-15:30), so the mix of
-    # updates and final bars per tick is the same at every BENCH_SCALE.
-    base, day = 1795132800000, "2026-11-20"
-    span = min(23400000, n * 60000 // (nsym * 10))
+    base, day, span = session(n, nsym)
     cum = [[0, 0] for _ in range(nsym)]
     for i in range(n):
         k = i % nsym
@@ -501,9 +505,7 @@ def restartbar(ticks, bars, n, nsym, t0_ns, pid, timeout=900):
     just after the data `produce` wrote, goes to TICKS; the answer is the time
     from T0_NS until a bar of that symbol is in BARS (every tick before it is
     rebuilt or restored first, and the update cadence applies as usual)."""
-    n, nsym = int(n), int(nsym)
-    base, day = 1795132800000, "2026-11-20"  # as produce
-    span = min(23400000, n * 60000 // (nsym * 10))
+    base, day, span = session(int(n), int(nsym))
     c = Consumer({"bootstrap.servers": B, "group.id": "restartbar", "enable.auto.commit": False})
     md = c.list_topics(bars, timeout=10).topics[bars].partitions
     ends = [TopicPartition(bars, q, c.get_watermark_offsets(TopicPartition(bars, q))[1])
@@ -511,7 +513,7 @@ def restartbar(ticks, bars, n, nsym, t0_ns, pid, timeout=900):
     c.assign(ends)
     sym = "999999"
     p = producer(0)
-    p.produce(ticks, (FMT % (sym, n, sym, base + span + 1000, day, 10000, 1, 1, 10000)).encode(),
+    p.produce(ticks, (FMT % (sym, int(n), sym, base + span + 1000, day, 10000, 1, 1, 10000)).encode(),
               key=sym.encode())
     assert p.flush(30) == 0
     said = time.time()
