@@ -45,7 +45,7 @@ void fetch_nudge_init(struct fetch_nudge *n, rd_kafka_t *rk, rd_kafka_queue_t *q
  * partitions' high watermarks by at least 1,000 messages more than are
  * queued (a live consumer never does); then it asks the nudge thread
  * (started on first use) for one ListOffsets request to a lagging
- * partition's leader, at most every 5 ms; never blocks on the broker.
+ * partition's leader, at most every millisecond; never blocks on the broker.
  * Returns 1 when it nudged. */
 int fetch_nudge_maybe(struct fetch_nudge *n, int64_t now_ms);
 

@@ -85,15 +85,17 @@ static int open_metrics(struct vs_app *a, char *err, size_t errsize)
 
 /* A small prefetch queue keeps RSS low; the fetch nudge (lib/fetchnudge.h)
  * refills it without librdkafka 2.0's one-second pause when it was full.
- * Measured on the bench (2M ticks, 2,539 symbols, one core): 4 MB / 20,000
- * messages / 1 MB fetches: 600k ticks/s at 42 MB RSS; 8 MB / 40,000: 640k at
- * 53 MB; librdkafka's defaults (64 MB / 100,000) 730k at 90 MB. Without the
- * nudge, 16 MB gave 150k ticks/s. -X settings win. */
+ * Measured on the bench (3M ticks, 2,539 symbols, one core, the nudge every
+ * 1 ms, 3 interleaved runs each): 4 MB / 10,000 messages / 1 MB fetches
+ * 1.15M-1.31M ticks/s at 26.4-27.0 MB RSS; 20,000: 1.23M-1.27M at
+ * 30.6-33.6 MB; 5,000: 0.83M-1.11M at 23.8-24.7 MB. (Earlier, 2M ticks:
+ * librdkafka's defaults, 64 MB / 100,000, 730k at 90 MB; without the nudge
+ * 16 MB gave 150k ticks/s.) -X settings win. */
 static void consumer_defaults(struct conf *c)
 {
 	static const char *const kv[][2] = {
 		{"enable.partition.eof", "true"},      {"queued.max.messages.kbytes", "4096"},
-		{"queued.min.messages", "20000"},      {"fetch.max.bytes", "1048576"},
+		{"queued.min.messages", "10000"},      {"fetch.max.bytes", "1048576"},
 		{"fetch.error.backoff.ms", "10"}};
 	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
 		conf_kafka_default(c, kv[i][0], kv[i][1]);
