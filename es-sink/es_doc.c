@@ -91,7 +91,7 @@ static int from_bar(const char *prefix, const char *p, size_t len, struct es_doc
 	if (bar_decode(p, len, &b, reason, rsize))
 		return -1;
 	msg_copy(d->id, sizeof d->id, b.id);
-	d->version = b.updated_ts > 0 ? b.updated_ts : 0;
+	d->version = bar_revision(&b);
 	return es_index_name(prefix, ES_BARS, b.day, d->index, sizeof d->index);
 }
 

@@ -19,6 +19,13 @@ void bar_make_id(struct bar *b)
 	numfmt_int(b->start, b->id + n);
 }
 
+int64_t bar_revision(const struct bar *b)
+{
+	/* clamped: decode accepts any int64, and overflow would be undefined */
+	int64_t t = b->trades < 0 ? 0 : b->trades > INT64_MAX / 4 ? INT64_MAX / 4 : b->trades;
+	return 2 * t + (b->final != 0) + 1;
+}
+
 void bar_add_ind(struct bar *b, const char *name, double value)
 {
 	if (b->nind == BAR_MAX_IND)

@@ -52,5 +52,11 @@ double bar_ind(const struct bar *b, const char *name);
 size_t bar_encode(const struct bar *b, char *buf, size_t size);
 int bar_decode(const char *json, size_t len, struct bar *b, char *reason, size_t rsize);
 int bar_validate(const struct bar *b, char *reason, size_t rsize);
+/* Orders the versions of one bar id, for keyed sinks (Elasticsearch's
+ * external version): 2·trades + final + 1, always > 0. A bar only grows, one
+ * trade per tick, and its final version carries the trades of its last
+ * update, so this orders every version any instance emits. updated_ts does
+ * not: it is processing time, from another clock after a rebalance. */
+int64_t bar_revision(const struct bar *b);
 
 #endif

@@ -155,6 +155,8 @@ int vs_app_run(struct vs_app *a)
 		int64_t now = clock_mono_ms();
 		int wait = next - now > 100 ? 100 : next - now < 0 ? 0 : (int)(next - now);
 		ssize_t n = kafka_poll_batch(a->consumer, q, wait, batch, VS_BATCH);
+		if (n > 0) /* final bars go out from vs_agg_tick: a fresh updated_ts */
+			vs_agg_set_now(a->agg, clock_now_ms());
 		for (ssize_t i = 0; i < n; i++)
 			consume(a, batch[i]);
 		rd_kafka_poll(a->producer, 0);

@@ -55,23 +55,32 @@ def make_bar(symbol, start, updated_ts, seq, final=True, extra=None):
 
 def make_bars(n, days=2, t0=1763856000000, updates=0):
     """n distinct bars spread over `days` KST days and 8 symbols; each bar is
-    preceded by `updates` in-progress versions (same id, older updated_ts)."""
+    preceded by `updates` in-progress versions (same id, fewer trades, as a
+    bar grows one trade per tick)."""
     out = []
     per_day = max(1, n // days)
     for i in range(n):
         sym = SYMBOLS[i % len(SYMBOLS)]
         start = t0 + (i // per_day) * 86400000 + (i % per_day) // len(SYMBOLS) * 60000
+        final = make_bar(sym, start, start + 61000, i, final=True, extra={"trades": 3 + i % 11 + updates})
         for u in range(updates):
-            out.append(make_bar(sym, start, start + 1000 + u, i + u + 1, final=False))
-        out.append(make_bar(sym, start, start + 61000, i, final=True))
+            out.append(make_bar(sym, start, start + 1000 + u, i + u + 1, final=False,
+                                extra={"trades": final["trades"] - updates + u}))
+        out.append(final)
     return out
 
 
+def revision(b):
+    """The external version es-sink gives a bar (lib/bar.h bar_revision)."""
+    return 2 * b["trades"] + (1 if b["final"] else 0) + 1
+
+
 def latest_by_id(bars):
+    """What Elasticsearch keeps per id: the highest revision, the later of equals (external_gte)."""
     best = {}
     for b in bars:
         cur = best.get(b["id"])
-        if cur is None or b["updated_ts"] >= cur["updated_ts"]:
+        if cur is None or revision(b) >= revision(cur):
             best[b["id"]] = b
     return best
 
@@ -222,7 +231,7 @@ def assert_docs_equal(es, expected):
         index, version, src = docs[i]
         assert src == b, "document %s differs: %s vs %s" % (i, src, b)
         assert index == "%s-bars-%s" % (es.prefix, b["day"].replace("-", "."))
-        assert version == b["updated_ts"], "external version of %s" % i
+        assert version == revision(b), "external version of %s" % i
     return docs
 
 
@@ -242,11 +251,24 @@ def test_index_contents_and_replay(run, topics, es):
     # In-progress versions of a bar met in one batch: only the newest was sent.
     assert metric(http_get("http://127.0.0.1:%d/metrics" % port)[1],
                   "tickpipe_es_sink_docs_collapsed_total") > 0
-    # A stale in-progress version arrives late: external_gte refuses it (409), offsets still move.
-    stale = dict(next(iter(expected.values())), final=False, close=1.0, low=1.0,
-                 updated_ts=next(iter(expected.values()))["start"] + 5)
-    produce(topics["bars"], [stale])
-    wait_until(lambda: all_committed("g1", topics["bars"]), timeout=30, what="stale bar settled")
+    # Stale versions arrive late — the final's trades without final, and fewer trades with a
+    # newer updated_ts (an instance whose partition moved on): external_gte refuses both
+    # (409), offsets still move.
+    first = next(iter(expected.values()))
+    stale = dict(first, final=False, close=1.0, low=1.0, updated_ts=first["start"] + 5)
+    zombie = dict(first, final=False, trades=first["trades"] - 1, close=2.0,
+                  updated_ts=first["updated_ts"] + 3600000)
+    produce(topics["bars"], [stale, zombie])
+    wait_until(lambda: all_committed("g1", topics["bars"]), timeout=30, what="stale bars settled")
+    # After a rebalance, the new owner's final can carry an older updated_ts than the old
+    # owner's last update (CI once kept that update, 23 trades short): trades order them.
+    update = make_bar("035720", 1764028800000, 1764028862000, 5, final=False, extra={"trades": 83})
+    final = make_bar("035720", 1764028800000, 1764028861000, 6, final=True, extra={"trades": 106})
+    produce(topics["bars"], [update])
+    wait_until(lambda: all_committed("g1", topics["bars"]), timeout=30, what="update settled")
+    produce(topics["bars"], [final])
+    wait_until(lambda: all_committed("g1", topics["bars"]), timeout=30, what="final settled")
+    expected[final["id"]] = final
     assert p.stop() == 0
     before = assert_docs_equal(es, expected)
     assert "drained" in p.output()

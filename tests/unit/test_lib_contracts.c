@@ -193,6 +193,25 @@ static void bar_round_trip_with_indicators(void **s)
 	assert_non_null(strstr(reason, "low <= open"));
 }
 
+/* The CI failure this order fixes: after a rebalance, the new owner's final
+ * bar carried an older updated_ts than the old owner's last update, and
+ * Elasticsearch kept the update with 23 trades fewer. */
+static void bar_revision_orders_versions_by_content(void **s)
+{
+	(void)s;
+	struct bar update = {.trades = 83, .final = 0, .updated_ts = 2000};
+	struct bar more = {.trades = 106, .final = 0, .updated_ts = 1000};
+	struct bar final = {.trades = 106, .final = 1, .updated_ts = 900};
+	assert_true(bar_revision(&update) > 0);
+	assert_true(bar_revision(&more) > bar_revision(&update));
+	assert_true(bar_revision(&final) > bar_revision(&more));
+	struct bar empty = {.trades = 0}, huge = {.trades = INT64_MAX, .final = 1},
+	           negative = {.trades = -5};
+	assert_true(bar_revision(&empty) == 1);
+	assert_true(bar_revision(&negative) == 1);
+	assert_true(bar_revision(&huge) > bar_revision(&final)); /* clamped, no overflow */
+}
+
 static void anomaly_embeds_original(void **s)
 {
 	(void)s;
@@ -263,6 +282,7 @@ int main(void)
 		cmocka_unit_test(jsonw_escapes_and_numbers),
 		cmocka_unit_test(jsonw_every_buffer_size),
 		cmocka_unit_test(bar_round_trip_with_indicators),
+		cmocka_unit_test(bar_revision_orders_versions_by_content),
 		cmocka_unit_test(anomaly_embeds_original),
 		cmocka_unit_test(dlq_keeps_bytes),
 		cmocka_unit_test(utf8_validation),
