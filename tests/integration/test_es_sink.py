@@ -256,7 +256,7 @@ def test_index_contents_and_replay(run, topics, es):
     # (409), offsets still move.
     first = next(iter(expected.values()))
     stale = dict(first, final=False, close=1.0, low=1.0, updated_ts=first["start"] + 5)
-    zombie = dict(first, final=False, trades=first["trades"] - 1, close=2.0,
+    zombie = dict(first, final=False, trades=first["trades"] - 1, close=2.0, low=1.0,
                   updated_ts=first["updated_ts"] + 3600000)
     produce(topics["bars"], [stale, zombie])
     wait_until(lambda: all_committed("g1", topics["bars"]), timeout=30, what="stale bars settled")
