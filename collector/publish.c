@@ -14,7 +14,6 @@
 
 struct col_pending {
 	struct col_pending *next;
-	int64_t ts;
 	size_t keylen, vallen;
 	char data[]; /* key then value */
 };
@@ -75,14 +74,13 @@ int col_pub_init(struct col_pub *p, const struct conf *c, struct col_stats *stat
 
 /* Appends to the pending list; 0, or -1 when full (the tick is dropped). */
 static int pending_add(struct col_pub *p, const void *key, size_t keylen, const void *val,
-                       size_t vallen, int64_t ts)
+                       size_t vallen)
 {
 	pthread_mutex_lock(&p->lock);
-	int full = p->npending >= p->max_pending;
+	struct col_pending *e = p->npending < p->max_pending ? malloc(sizeof *e + keylen + vallen) : NULL;
+	int full = e == NULL;
 	if (!full) {
-		struct col_pending *e = malloc(sizeof *e + keylen + vallen);
 		e->next = NULL;
-		e->ts = ts;
 		e->keylen = keylen;
 		e->vallen = vallen;
 		memcpy(e->data, key, keylen);
@@ -110,12 +108,18 @@ static void dropped(struct col_pub *p, const char *why)
 	}
 }
 
+/* CreateTime is now (librdkafka's for no timestamp), not the event time in the
+ * payload: the broker refuses a timestamp more than
+ * log.message.timestamp.after.max.ms ahead (1 h by default since Kafka 4.0;
+ * the virtual-clock simulator's morning at night is hours ahead), time-based
+ * retention counts from it (a replayed month would be deleted at once), and
+ * vwap-stream's rebuild relies on message timestamp >= event time. */
 static rd_kafka_resp_err_t produce(struct col_pub *p, const void *key, size_t keylen,
-                                   const void *val, size_t vallen, int64_t ts, int64_t recv_ns)
+                                   const void *val, size_t vallen, int64_t recv_ns)
 {
 	return rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_KEY(key, keylen),
 	                         RD_KAFKA_V_VALUE((void *)val, vallen),
-	                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(ts),
+	                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 	                         RD_KAFKA_V_OPAQUE((void *)(intptr_t)recv_ns), RD_KAFKA_V_END);
 }
 
@@ -128,8 +132,8 @@ void col_pub_tick(struct col_pub *p, const struct tick *t, const char *vwap_text
 	/* Order per symbol: once something waits in the pending list, new ticks
 	 * queue behind it rather than overtake it. */
 	if (__atomic_load_n(&p->head, __ATOMIC_ACQUIRE) ||
-	    produce(p, t->symbol, kl, buf, n, t->ts, recv_ns)) {
-		if (pending_add(p, t->symbol, kl, buf, n, t->ts))
+	    produce(p, t->symbol, kl, buf, n, recv_ns)) {
+		if (pending_add(p, t->symbol, kl, buf, n))
 			dropped(p, "queue_full");
 	}
 }
@@ -156,7 +160,7 @@ static void on_delivery(void *opaque, const rd_kafka_message_t *m)
 	/* Failed after librdkafka's own retries: produce it again, never drop it
 	 * silently (the id lets consumers discard a possibly-persisted copy). */
 	metric_add(p->stats->delivery_retries, 1);
-	if (pending_add(p, m->key, m->key_len, m->payload, m->len, 0))
+	if (pending_add(p, m->key, m->key_len, m->payload, m->len))
 		dropped(p, "delivery_failed");
 }
 
@@ -166,7 +170,7 @@ static void retry_pending(struct col_pub *p)
 		pthread_mutex_lock(&p->lock);
 		struct col_pending *e = p->head;
 		pthread_mutex_unlock(&p->lock);
-		if (!e || produce(p, e->data, e->keylen, e->data + e->keylen, e->vallen, e->ts, 0))
+		if (!e || produce(p, e->data, e->keylen, e->data + e->keylen, e->vallen, 0))
 			break;
 		pthread_mutex_lock(&p->lock);
 		__atomic_store_n(&p->head, e->next, __ATOMIC_RELEASE);

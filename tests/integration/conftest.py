@@ -136,10 +136,11 @@ def produce(topic, records, key_of=lambda r: r.get("symbol")):
     assert p.flush(30) == 0
 
 
-def consume(topic, expect=None, idle=3.0, timeout=60, raw=False):
+def consume(topic, expect=None, idle=3.0, timeout=60, raw=False, stamps=False):
     """Reads a topic from the beginning until `expect` messages arrived (or, without
     expect, until nothing new arrives for `idle` seconds). Returns decoded JSON values
-    (or raw message objects as (key, value, partition, offset) tuples)."""
+    (or raw message objects as (key, value, partition, offset) tuples; with stamps,
+    (value, message timestamp in ms) pairs)."""
     c = Consumer({"bootstrap.servers": BROKERS, "group.id": "check-" + uuid.uuid4().hex,
                   "auto.offset.reset": "earliest", "enable.auto.commit": False,
                   "isolation.level": "read_committed"})
@@ -156,6 +157,8 @@ def consume(topic, expect=None, idle=3.0, timeout=60, raw=False):
         last = time.time()
         if raw:
             out.append((m.key(), m.value(), m.partition(), m.offset()))
+        elif stamps:
+            out.append((json.loads(m.value()), m.timestamp()[1]))
         else:
             out.append(json.loads(m.value()))
     c.close()

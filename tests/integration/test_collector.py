@@ -115,6 +115,32 @@ def test_every_trade_exactly_once_across_disconnects(run, tmp_path, topics, coll
     assert "PSimAppKey0001" not in out and "sim-secret-0001" not in out
 
 
+def test_event_times_hours_ahead_go_in_first_time_in_order(run, tmp_path, topics, coll):
+    """The virtual-clock simulator run at night: its morning is hours ahead of the wall
+    clock. The broker refuses a CreateTime more than log.message.timestamp.after.max.ms
+    (1 h by default) ahead, so the collector stamps the time it produces: every trade goes
+    in on the first try, in the feed's order per symbol (compose-test once lost half of
+    its bars: the refused batches, retried, came in out of order and late)."""
+    c, cname = coll
+    total, ahead_s = 400, 5 * 3600
+    start = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + 9 * 3600 + ahead_s))
+    sim = Sim(run, tmp_path, "--symbols", "4", "--total", str(total), "--rate", "400", "--clock",
+              "virtual", "--start", start, "--speed", "30", "--seed", "11")
+    t0 = time.time() * 1000
+    col = run("collector", *kis_args(sim, topics, cname, SYMS[:4]), env=CRED_ENV)
+    sim.wait_sent("krx_sent", total)
+    got = consume(topics["ticks"], expect=total, timeout=60, stamps=True)
+    t1 = time.time() * 1000
+    ticks, sent = [v for v, _ in got], sim.sent()
+    check_ticks_match(ticks, sent)
+    assert min(t["ts"] for t in ticks) > t1 + 3600 * 1000, "event times are not hours ahead"
+    assert all(t0 - 1000 <= ts <= t1 + 1000 for _, ts in got), "CreateTime is not the produce time"
+    for sym in SYMS[:4]:  # one symbol, one partition: topic order is the feed's order
+        assert [t["id"] for t in ticks if t["symbol"] == sym] == [s["id"] for s in sent if s["symbol"] == sym]
+    assert col.stop() == 0
+    assert "kafka_delivery_failed" not in col.output()
+
+
 def test_same_seed_same_trades(tmp_path):
     a, b = str(tmp_path / "a.txt"), str(tmp_path / "b.txt")
     args = ["--symbols", "20", "--total", "500", "--clock", "virtual", "--start", "2026-11-23T09:00:00"]
