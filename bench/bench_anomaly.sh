@@ -110,6 +110,11 @@ def evaluated():
 def cpu():
     f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
     return (int(f[11]) + int(f[12])) / hz
+def peak_rss_kb():
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 deadline = time.time() + 600
 first = None
 while time.time() < deadline:
@@ -119,16 +124,17 @@ while time.time() < deadline:
     if c >= n:
         t1, c1 = time.time(), c
         cp = cpu() - first[2]
-        print("%.0f %.3f" % ((c1 - first[1]) / (t1 - first[0]), cp * 1e6 / max(1, c1 - first[1])))
+        print("%.0f %.3f %d" % ((c1 - first[1]) / (t1 - first[0]), cp * 1e6 / max(1, c1 - first[1]),
+                                peak_rss_kb()))
         break
     time.sleep(0.02)
 else:
-    print("0 0")
+    print("0 0 0")
 PY
 )
 kill -TERM "$pid"; wait "$pid" || true; pid=
-read -r e2e_rate e2e_cpu_us <<<"$e2e"
-echo "end to end: $e2e_rate ticks/s, $e2e_cpu_us µs CPU per tick"
+read -r e2e_rate e2e_cpu_us e2e_rss_kb <<<"$e2e"
+echo "end to end: $e2e_rate ticks/s, $e2e_cpu_us µs CPU per tick, peak RSS $e2e_rss_kb KB"
 [[ $e2e_rate != 0 ]] || die "router did not evaluate all $TICKS ticks (log: $work/router.log)"
 
 decode_eval=$(grep -oP '"decode_eval_per_s":\K[0-9.]+' <<<"$loop")
@@ -147,6 +153,8 @@ $py bench/record.py anomaly "$(cat <<JSON
  {"metric": "end to end from Kafka ($TICKS ticks), one core", "value": $e2e_rate, "unit": "ticks/s",
   "baseline": "issue target", "baseline_value": 500000, "ratio": null, "command": "$e2e_cmd"},
  {"metric": "router CPU per tick end to end", "value": $e2e_cpu_us, "unit": "us",
+  "baseline": null, "baseline_value": null, "ratio": null, "command": "$e2e_cmd"},
+ {"metric": "router peak RSS catching up on those ticks (VmHWM)", "value": $e2e_rss_kb, "unit": "KB",
   "baseline": null, "baseline_value": null, "ratio": null, "command": "$e2e_cmd"}]
 JSON
 )"
