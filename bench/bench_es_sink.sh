@@ -107,6 +107,7 @@ run_sink() { # REPEAT
 	SINK_PID=$!
 	out=$($PY $HELP watch "$port" "$N")
 	curl -s "127.0.0.1:$port/metrics" >"$WORK/metrics"
+	awk '/^VmHWM:/ {print $2}' /proc/$SINK_PID/status >>"$WORK/rss-sink"
 	kill -TERM $SINK_PID; wait $SINK_PID; SINK_PID=
 	[[ $(count "$SINK") == "$N" ]] || { echo "es-sink did not index $N documents" >&2; exit 1; }
 	$PY -c "import json; print(json.loads('$out')['docs_per_s'])"
@@ -119,6 +120,7 @@ run_python() { # REPEAT
 	local out
 	out=$($PY $HELP sink "$TOPIC" "bench-py-$ID-$1" "$PYB" "$BATCH" "$N")
 	[[ $(count "$PYB") == "$N" ]] || { echo "python baseline did not index $N documents" >&2; exit 1; }
+	$PY -c "import json; print(json.loads('$out')['peak_rss_kb'])" >>"$WORK/rss-python"
 	$PY -c "import json; print(json.loads('$out')['docs_per_s'])"
 }
 
@@ -135,13 +137,15 @@ for r in $(seq "${BENCH_REPEAT:-5}"); do
 done
 CEIL_RATE=$(best "${CEILS[@]}") SINK_RATE=$(best "${SINKS[@]}") PY_RATE=$(best "${PYS[@]}")
 CEIL2_RATE=$(best "${CEIL2S[@]}")
+# Peak RSS: the largest of the runs, each process's own high-water mark.
+RSS_SINK=$(sort -n "$WORK/rss-sink" | tail -1) RSS_PY=$(sort -n "$WORK/rss-python" | tail -1)
 P99=$($PY -c '
 b=[(float(l.split("le=\"")[1].split("\"")[0].replace("+Inf","inf")), float(l.split()[-1]))
    for l in open("'"$WORK"'/metrics") if l.startswith("tickpipe_es_sink_bulk_latency_seconds_bucket")]
 tot=b[-1][1]; print(next(le for le, c in b if c >= 0.99 * tot))')
 
-echo "es-sink $SINK_RATE docs/s, curl ceiling $CEIL_RATE docs/s (2 connections $CEIL2_RATE), python $PY_RATE docs/s, p99 bulk $P99 s" >&2
-CMD="BENCH_SCALE=${BENCH_SCALE:-1} BENCH_BATCH=$BATCH BENCH_REPEAT=${BENCH_REPEAT:-3} bash bench/bench_es_sink.sh"
+echo "es-sink $SINK_RATE docs/s, curl ceiling $CEIL_RATE docs/s (2 connections $CEIL2_RATE), python $PY_RATE docs/s, p99 bulk $P99 s, peak RSS es-sink $RSS_SINK KB, python $RSS_PY KB" >&2
+CMD="BENCH_SCALE=${BENCH_SCALE:-1} BENCH_BATCH=$BATCH BENCH_REPEAT=${BENCH_REPEAT:-5} bash bench/bench_es_sink.sh"
 $PY bench/record.py es_sink "[
  {\"metric\": \"es_sink_docs_per_s_vs_ceiling\", \"value\": $SINK_RATE, \"unit\": \"docs/s\",
   \"baseline\": \"curl with pre-built _bulk bodies, same node, batch $BATCH ($N bars)\",
@@ -153,5 +157,8 @@ $PY bench/record.py es_sink "[
   \"baseline\": \"python confluent-kafka + elasticsearch.helpers.bulk 7.13.4, batch $BATCH\",
   \"baseline_value\": $PY_RATE, \"ratio\": null, \"command\": \"$CMD\"},
  {\"metric\": \"es_sink_bulk_latency_p99\", \"value\": $P99, \"unit\": \"s\",
-  \"baseline\": null, \"baseline_value\": null, \"ratio\": null, \"command\": \"$CMD\"}
+  \"baseline\": null, \"baseline_value\": null, \"ratio\": null, \"command\": \"$CMD\"},
+ {\"metric\": \"es_sink_peak_rss\", \"value\": $RSS_SINK, \"unit\": \"KB\",
+  \"baseline\": \"the Python baseline's peak RSS (ru_maxrss), same runs\",
+  \"baseline_value\": $RSS_PY, \"ratio\": null, \"command\": \"$CMD\"}
 ]"

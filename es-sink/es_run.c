@@ -134,9 +134,11 @@ int es_sink_run(struct es_sink *s)
 	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(s->consumer);
 	int64_t next_lag = 0;
 	int rc = 0;
+	fetch_nudge_init(&s->nudge, s->consumer, q, 0);
 	while (!sig_stop && rc == 0) {
 		rc = poll_some(s, q, msgs);
 		int64_t now = clock_mono_ms();
+		fetch_nudge_maybe(&s->nudge, now);
 		rd_kafka_poll(s->producer, 0);
 		if (now >= next_lag) {
 			update_lag(s);
@@ -145,6 +147,7 @@ int es_sink_run(struct es_sink *s)
 		if (kafka_fatal_any(s))
 			rc = -1;
 	}
+	fetch_nudge_close(&s->nudge);
 	if (rc == 0)
 		rc = es_sink_flush(s);
 	rd_kafka_queue_destroy(q);

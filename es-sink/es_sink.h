@@ -19,6 +19,7 @@
 #include "es_doc.h"
 #include "es_job.h"
 #include "es_lanes.h"
+#include "fetchnudge.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -55,6 +56,7 @@ struct es_sink {
 	int64_t outage_since, stop_deadline;
 	long outage_requests;
 	struct es_sink_metrics m;
+	struct fetch_nudge nudge; /* keeps the small prefetch queue full (main.c) */
 	struct es_job worker;   /* runs the inflight batch's first round */
 	struct es_round round;  /* its outcome, read after es_job_wait */
 };

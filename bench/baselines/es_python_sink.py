@@ -14,6 +14,7 @@
 Rates exclude start-up: they run from the first acknowledged batch to the last.
 """
 import json
+import resource
 import sys
 import time
 import urllib.request
@@ -101,7 +102,8 @@ def sink(topic, group, prefix, batch, n):
             t_first, docs_first = time.time(), done
     dt = time.time() - t_first
     c.close()
-    print(json.dumps({"docs": n, "seconds": round(dt, 3), "docs_per_s": round((n - docs_first) / dt, 1)}))
+    print(json.dumps({"docs": n, "seconds": round(dt, 3), "docs_per_s": round((n - docs_first) / dt, 1),
+                      "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
 def metric(port, name):
