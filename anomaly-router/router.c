@@ -101,23 +101,6 @@ static void on_revoke(void *opaque, rd_kafka_t *rk, const rd_kafka_topic_partiti
 	ar_track_forget(r->track, parts);
 }
 
-/* A small prefetch queue, kept full by the fetch nudge (lib/fetchnudge.h)
- * and a 10 ms back-off once it is full again: librdkafka's defaults (64 MB
- * fetches, a 64 MB queue, 500 ms back-off) stalled the refill and held the
- * decompressed batches. Catching up on the bench's 2M ticks, one core:
- * 599k-876k ticks/s at 274-298 MB peak RSS before; 1.59M-1.66M at 58-59 MB
- * with these (an 8 MB queue: 1.06M at 57 MB). A -X setting wins. */
-static void consumer_defaults(struct conf *c)
-{
-	static const char *const kv[][2] = {{"max.partition.fetch.bytes", "1048576"},
-	                                    {"fetch.max.bytes", "4194304"},
-	                                    {"queued.max.messages.kbytes", "16384"},
-	                                    {"queued.min.messages", "20000"},
-	                                    {"fetch.error.backoff.ms", "10"}};
-	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-		conf_kafka_default(c, kv[i][0], kv[i][1]);
-}
-
 struct ar_router *ar_router_new(struct conf *c, const struct ar_router_opts *o,
                                 struct metrics *m, struct ar_source *src,
                                 struct ar_notifier *nt, char *err, size_t errsize)
@@ -139,7 +122,12 @@ struct ar_router *ar_router_new(struct conf *c, const struct ar_router_opts *o,
 	if (r->engine && r->dedup && r->track && r->buf)
 		r->producer = kafka_producer_new(c, o->brokers, &ph, err, errsize);
 	if (r->producer) {
-		consumer_defaults(c); /* after the producer: it would warn about them */
+		/* librdkafka's defaults (64 MB fetches, a 64 MB queue, 500 ms back-off)
+		 * stalled the refill and held the decompressed batches. Catching up on
+		 * the bench's 2M ticks, one core: 599k-876k ticks/s at 274-298 MB peak
+		 * RSS before; 1.59M-1.66M at 58-59 MB with these (an 8 MB queue: 1.06M
+		 * at 57 MB). */
+		fetch_nudge_conf_defaults(c);
 		r->consumer = kafka_consumer_new(c, o->brokers, o->group, &ch, err, errsize);
 	}
 	if (!r->consumer) {

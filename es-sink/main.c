@@ -4,6 +4,7 @@
  * only once every item is indexed or dead-lettered. See docs/es-sink.1. */
 #include "app.h"
 #include "es_sink.h"
+#include "fetchnudge.h"
 #include "es_template.h"
 #include "http.h"
 #include "kafka.h"
@@ -136,22 +137,6 @@ static int make_lanes_http(const struct conf *c, const struct settings *v, struc
 }
 
 /* Clients, templates, metrics, subscription; then the loop. */
-/* A small prefetch queue kept full by the fetch nudge (es_run.c): librdkafka's
- * 64 MB queue and fetches only cost memory here, the node sets the pace.
- * bench_es_sink (100,000 bars, 2 runs each): peak RSS 88.7 MB with the
- * defaults, 54.5 MB with these, 52.1 MB with an 8 MB queue; docs/s within
- * the runs' spread. A -X setting of the same property wins. */
-static void consumer_defaults(struct conf *c)
-{
-	static const char *const kv[][2] = {{"queued.max.messages.kbytes", "16384"},
-	                                    {"queued.min.messages", "20000"},
-	                                    {"fetch.max.bytes", "4194304"},
-	                                    {"max.partition.fetch.bytes", "1048576"},
-	                                    {"fetch.error.backoff.ms", "10"}};
-	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-		conf_kafka_default(c, kv[i][0], kv[i][1]);
-}
-
 static int serve(struct conf *c, const struct settings *v, const struct es_sink_opts *o)
 {
 	char err[512], topics[512];
@@ -169,7 +154,12 @@ static int serve(struct conf *c, const struct settings *v, const struct es_sink_
 	}
 	if (make_lanes_http(c, v, &k, err, sizeof err) ||
 	    !(k.producer = kafka_producer_new(c, conf_str(c, "brokers"), NULL, err, sizeof err)) ||
-	    (consumer_defaults(c), 0) || /* after the producer: it would warn about them */
+	    /* A small prefetch queue, kept full by the nudge (es_run.c): librdkafka's
+	     * 64 MB queue and fetches only cost memory here, the node sets the pace.
+	     * bench_es_sink (100,000 bars, 2 runs each): peak RSS 88.7 MB with the
+	     * defaults, 54.5 MB with these, 52.1 MB with an 8 MB queue; docs/s
+	     * within the runs' spread. */
+	    (fetch_nudge_conf_defaults(c), 0) ||
 	    !(k.consumer = kafka_consumer_new(c, conf_str(c, "brokers"), conf_str(c, "group"), &hooks,
 	                                      err, sizeof err))) {
 		rc = app_usage_error(c, "%s", err);

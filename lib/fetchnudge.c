@@ -1,5 +1,6 @@
 /* fetchnudge — see fetchnudge.h for why this exists. */
 #include "fetchnudge.h"
+#include "conf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,4 +128,15 @@ int fetch_nudge_maybe(struct fetch_nudge *n, int64_t now_ms)
 	}
 	rd_kafka_topic_partition_list_destroy(parts);
 	return nudged;
+}
+
+void fetch_nudge_conf_defaults(struct conf *c)
+{
+	static const char *const kv[][2] = {{"queued.max.messages.kbytes", "16384"},
+	                                    {"queued.min.messages", "20000"},
+	                                    {"fetch.max.bytes", "4194304"},
+	                                    {"max.partition.fetch.bytes", "1048576"},
+	                                    {"fetch.error.backoff.ms", "10"}};
+	for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
+		conf_kafka_default(c, kv[i][0], kv[i][1]);
 }

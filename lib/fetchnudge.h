@@ -53,4 +53,12 @@ int fetch_nudge_maybe(struct fetch_nudge *n, int64_t now_ms);
  * is destroyed. */
 void fetch_nudge_close(struct fetch_nudge *n);
 
+struct conf;
+/* Consumer defaults for a nudged consumer that catches up fast with little
+ * memory (anomaly-router, es-sink): a 16 MB / 20,000-message prefetch queue,
+ * 4 MB fetches (1 MB a partition), a 10 ms back-off once the queue is full
+ * (librdkafka 2.0's is 500 ms). Settings already in c (-X) win; call it
+ * after creating a producer from c, which would warn about them. */
+void fetch_nudge_conf_defaults(struct conf *c);
+
 #endif
