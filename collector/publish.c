@@ -110,7 +110,7 @@ static void dropped(struct col_pub *p, const char *why)
 
 /* CreateTime is now (librdkafka's for no timestamp), not the event time in the
  * payload: the broker refuses a timestamp more than
- * log.message.timestamp.after.max.ms ahead (1 h by default since Kafka 4.0;
+ * log.message.timestamp.after.max.ms ahead (3600000 on our Kafka 4.3 broker;
  * the virtual-clock simulator's morning at night is hours ahead), time-based
  * retention counts from it (a replayed month would be deleted at once), and
  * vwap-stream's rebuild relies on message timestamp >= event time. */
