@@ -153,14 +153,17 @@ static int serve(struct conf *c, const struct settings *v, const struct es_sink_
 		goto out;
 	}
 	if (make_lanes_http(c, v, &k, err, sizeof err) ||
-	    !(k.producer = kafka_producer_new(c, conf_str(c, "brokers"), NULL, err, sizeof err)) ||
-	    /* A small prefetch queue, kept full by the nudge (es_run.c): librdkafka's
-	     * 64 MB queue and fetches only cost memory here, the node sets the pace.
-	     * bench_es_sink (100,000 bars, 2 runs each): peak RSS 88.7 MB with the
-	     * defaults, 54.5 MB with these, 52.1 MB with an 8 MB queue; docs/s
-	     * within the runs' spread. */
-	    (fetch_nudge_conf_defaults(c), 0) ||
-	    !(k.consumer = kafka_consumer_new(c, conf_str(c, "brokers"), conf_str(c, "group"), &hooks,
+	    !(k.producer = kafka_producer_new(c, conf_str(c, "brokers"), NULL, err, sizeof err))) {
+		rc = app_usage_error(c, "%s", err);
+		goto out;
+	}
+	/* A small prefetch queue, kept full by the nudge (es_run.c): librdkafka's
+	 * 64 MB queue and fetches only cost memory here, the node sets the pace.
+	 * bench_es_sink (100,000 bars, 2 runs each): peak RSS 88.7 MB with the
+	 * defaults, 54.5 MB with these, 52.1 MB with an 8 MB queue; docs/s within
+	 * the runs' spread. After the producer: it would warn about them. */
+	fetch_nudge_conf_defaults(c);
+	if (!(k.consumer = kafka_consumer_new(c, conf_str(c, "brokers"), conf_str(c, "group"), &hooks,
 	                                      err, sizeof err))) {
 		rc = app_usage_error(c, "%s", err);
 		goto out;
