@@ -52,36 +52,81 @@ static int grow_slots(struct es_batch *b)
 	return 0;
 }
 
-static void set_collapsed(struct es_batch *b, struct es_item *it)
+static int same_partition(const rd_kafka_message_t *a, const rd_kafka_message_t *b)
 {
-	it->state = ES_COLLAPSED;
-	b->bytes -= it->doc.len + ACTION_ESTIMATE;
-	b->collapsed++;
+	return a->partition == b->partition &&
+	       strcmp(rd_kafka_topic_name(a->rkt), rd_kafka_topic_name(b->rkt)) == 0;
 }
 
-/* The newer of the two versions stays pending in the slot. */
-static void collapse(struct es_batch *b, int k)
+/* Takes a message whose record collapsed away: only its offset still
+ * matters, so of each partition's such messages the newest is kept. */
+static int keep_offset(struct es_batch *b, rd_kafka_message_t *m)
+{
+	if (!m)
+		return 0; /* unit tests */
+	for (int i = 0; i < b->nkept; i++) {
+		rd_kafka_message_t *k = b->kept[i];
+		if (!same_partition(k, m))
+			continue;
+		if (m->offset > k->offset) {
+			b->kept[i] = m;
+			m = k;
+		}
+		rd_kafka_message_destroy(m);
+		return 0;
+	}
+	if (b->nkept == b->capkept) {
+		int cap = b->capkept ? b->capkept * 2 : 16;
+		rd_kafka_message_t **p = realloc(b->kept, (size_t)cap * sizeof *p);
+		if (!p)
+			return -1;
+		b->kept = p;
+		b->capkept = cap;
+	}
+	b->kept[b->nkept++] = m;
+	return 0;
+}
+
+/* The item of the versioned document with doc's index and id, or -1. */
+static int find_versioned(const struct es_batch *b, const struct es_doc *doc)
+{
+	if (!b->nslots)
+		return -1;
+	uint32_t mask = (uint32_t)b->nslots - 1, i = hash_doc(doc) & mask;
+	for (; b->slots[i] >= 0; i = (i + 1) & mask)
+		if (same_doc(&b->items[b->slots[i]].doc, doc))
+			return b->slots[i];
+	return -1;
+}
+
+/* doc meets its own older or newer version in item k: the newer of the two
+ * stays in the item (the newcomer on a tie), the other record collapses. */
+static int collapse_into(struct es_batch *b, int k, rd_kafka_message_t *msg,
+                         const struct es_doc *doc)
 {
 	struct es_item *it = &b->items[k];
-	uint32_t mask = (uint32_t)b->nslots - 1, i = hash_doc(&it->doc) & mask;
-	for (; b->slots[i] >= 0; i = (i + 1) & mask) {
-		struct es_item *old = &b->items[b->slots[i]];
-		if (!same_doc(&old->doc, &it->doc))
-			continue;
-		if (it->doc.version >= old->doc.version) {
-			set_collapsed(b, old);
-			b->slots[i] = k;
-		} else {
-			set_collapsed(b, it);
-		}
-		return;
+	struct es_doc loser = *doc;
+	rd_kafka_message_t *gone = msg;
+	b->collapsed++;
+	if (doc->version >= it->doc.version) {
+		loser = it->doc;
+		gone = it->msg;
+		b->bytes = b->bytes - it->doc.len + doc->len;
+		it->doc = *doc;
+		it->msg = msg;
 	}
-	b->slots[i] = k;
+	es_doc_free(&loser);
+	return keep_offset(b, gone);
 }
 
 int es_batch_add(struct es_batch *b, rd_kafka_message_t *msg, const struct es_doc *doc,
                  const char *dead_reason, int64_t now_ms)
 {
+	if (!dead_reason && doc->version > 0) {
+		int k = find_versioned(b, doc);
+		if (k >= 0)
+			return collapse_into(b, k, msg, doc);
+	}
 	if (b->n == b->cap) {
 		int cap = b->cap ? b->cap * 2 : 1024;
 		struct es_item *p = realloc(b->items, (size_t)cap * sizeof *p);
@@ -103,7 +148,7 @@ int es_batch_add(struct es_batch *b, rd_kafka_message_t *msg, const struct es_do
 		b->opened_ms = now_ms;
 	b->bytes += (dead_reason ? 0 : it->doc.len + ACTION_ESTIMATE);
 	if (!dead_reason && it->doc.version > 0)
-		collapse(b, b->n - 1);
+		index_slot(b, b->n - 1);
 	return 0;
 }
 
@@ -130,6 +175,9 @@ void es_batch_clear(struct es_batch *b)
 		if (b->items[k].msg)
 			rd_kafka_message_destroy(b->items[k].msg);
 	}
+	for (int i = 0; i < b->nkept; i++)
+		rd_kafka_message_destroy(b->kept[i]);
+	b->nkept = 0;
 	b->n = 0;
 	b->bytes = 0;
 	b->collapsed = 0;
@@ -142,5 +190,6 @@ void es_batch_free(struct es_batch *b)
 	es_batch_clear(b);
 	free(b->items);
 	free(b->slots);
+	free(b->kept);
 	memset(b, 0, sizeof *b);
 }

@@ -301,21 +301,27 @@ static int settle_dead(struct es_sink *s, struct backoff *bo)
 	}
 }
 
-/* Stores offset+1 of the highest settled message per partition. */
+static void note_offset(rd_kafka_topic_partition_list_t *l, const rd_kafka_message_t *m)
+{
+	if (!m)
+		return;
+	const char *t = rd_kafka_topic_name(m->rkt);
+	rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, t, m->partition);
+	if (!p)
+		p = rd_kafka_topic_partition_list_add(l, t, m->partition), p->offset = -1;
+	if (m->offset + 1 > p->offset)
+		p->offset = m->offset + 1;
+}
+
+/* Stores offset+1 of the highest settled message per partition, counting the
+ * records that collapsed into the batch's items. */
 static void store_offsets(struct es_sink *s)
 {
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
-	for (int k = 0; k < s->inflight.n; k++) {
-		const rd_kafka_message_t *m = s->inflight.items[k].msg;
-		if (!m)
-			continue;
-		const char *t = rd_kafka_topic_name(m->rkt);
-		rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, t, m->partition);
-		if (!p)
-			p = rd_kafka_topic_partition_list_add(l, t, m->partition), p->offset = -1;
-		if (m->offset + 1 > p->offset)
-			p->offset = m->offset + 1;
-	}
+	for (int k = 0; k < s->inflight.n; k++)
+		note_offset(l, s->inflight.items[k].msg);
+	for (int k = 0; k < s->inflight.nkept; k++)
+		note_offset(l, s->inflight.kept[k]);
 	/* A partition revoked meanwhile fails here; its new owner re-indexes the
 	 * same ids, which overwrites. */
 	if (l->cnt > 0 && rd_kafka_offsets_store(s->consumer, l))

@@ -8,8 +8,15 @@
         the baseline a Python shop would write: confluent-kafka consumer +
         elasticsearch.helpers.bulk (client major = the node's major), same
         _id/external version/daily index as es-sink; prints JSON docs/s
-    watch PORT N
-        polls es-sink's /metrics until docs_indexed_total reaches N; prints JSON docs/s
+    watch PORT N [--records]
+        polls es-sink's /metrics until docs_indexed_total reaches N; prints JSON docs/s.
+        --records: until N records are settled (indexed + collapsed into a newer
+        version of their batch + refused as older), for topics with many versions per id
+    latest TOPIC
+        records in TOPIC and distinct bar ids (JSON)
+    same PREFIX_A PREFIX_B TOPIC
+        the two indices hold, id by id, the same source and version, and that is
+        the newest version of each bar in TOPIC; exits 1 when not
 
 Rates exclude start-up: they run from the first acknowledged batch to the last.
 """
@@ -114,12 +121,14 @@ def metric(port, name):
     return 0.0
 
 
-def watch(port, n, timeout=1800):
+def watch(port, n, records=False, timeout=1800):
     t0, t_first, first = time.time(), None, 0
-    name = "tickpipe_es_sink_docs_indexed_total"
+    names = ["tickpipe_es_sink_docs_indexed_total"]
+    if records:
+        names += ["tickpipe_es_sink_docs_collapsed_total", "tickpipe_es_sink_docs_superseded_total"]
     while time.time() - t0 < timeout:
         try:
-            v = metric(port, name)
+            v = sum(metric(port, name) for name in names)
         except OSError:
             v = 0
         if v > 0 and t_first is None:
@@ -130,6 +139,54 @@ def watch(port, n, timeout=1800):
             return
         time.sleep(0.02)
     sys.exit("es-sink did not index %d documents in %d s" % (n, timeout))
+
+
+def newest(topic):
+    """{id: bar} with the newest version of each bar in topic, and the record count."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": "127.0.0.1:9092", "group.id": "latest-%d" % time.time(),
+                  "enable.auto.commit": False})
+    parts = c.list_topics(topic, timeout=30).topics[topic].partitions
+    ends = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=30)[1] for p in parts}
+    c.assign([TopicPartition(topic, p, 0) for p in parts])
+    best, seen, left = {}, 0, {p for p, e in ends.items() if e > 0}
+    while left:
+        for m in c.consume(num_messages=10000, timeout=1.0):
+            if m.error():
+                continue
+            seen += 1
+            b = json.loads(m.value())
+            old = best.get(b["id"])
+            if old is None or revision(b) >= revision(old):
+                best[b["id"]] = b
+            if m.offset() + 1 >= ends[m.partition()]:
+                left.discard(m.partition())
+    c.close()
+    return best, seen
+
+
+def latest(topic):
+    best, seen = newest(topic)
+    print(json.dumps({"records": seen, "ids": len(best)}))
+
+
+def same(prefix_a, prefix_b, topic):
+    from elasticsearch import Elasticsearch, helpers
+    es = Elasticsearch(["http://127.0.0.1:9200"], timeout=60)
+
+    def docs(prefix):
+        es.indices.refresh(index=prefix + "-*")
+        return {h["_id"]: (h["_source"], h["_version"]) for h in
+                helpers.scan(es, index=prefix + "-*", query={"query": {"match_all": {}}},
+                             version=True, size=5000)}
+    a, b = docs(prefix_a), docs(prefix_b)
+    best, seen = newest(topic)
+    want = {i: (bar, revision(bar)) for i, bar in best.items()}
+    bad = [i for i in want if a.get(i) != want[i] or b.get(i) != want[i]]
+    print(json.dumps({"records": seen, "ids": len(want), "docs_a": len(a), "docs_b": len(b),
+                      "differ": len(bad)}))
+    if bad or len(a) != len(want) or len(b) != len(want):
+        sys.exit("indices differ from the newest version per id, e.g. %s" % bad[:3])
 
 
 if __name__ == "__main__":
@@ -143,6 +200,10 @@ if __name__ == "__main__":
     elif a[0] == "sink":
         sink(a[1], a[2], a[3], int(a[4]), int(a[5]))
     elif a[0] == "watch":
-        watch(int(a[1]), int(a[2]))
+        watch(int(a[1]), int(a[2]), records="--records" in a)
+    elif a[0] == "latest":
+        latest(a[1])
+    elif a[0] == "same":
+        same(a[1], a[2], a[3])
     else:
         sys.exit(__doc__)
