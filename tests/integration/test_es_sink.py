@@ -22,7 +22,7 @@ import uuid
 import pytest
 import requests
 from conftest import BROKERS, ES_URL, committed, consume, produce, wait_until, free_port
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 KST = 9 * 3600 * 1000
 SYMBOLS = ["005930", "000660", "035420", "051910", "AAPL", "MSFT", "035720", "068270"]
@@ -210,10 +210,18 @@ def sink_args(topics, es, group, url=ES_URL, extra=()):
 
 def end_offsets(topic, partitions=6):
     c = Consumer({"bootstrap.servers": BROKERS, "group.id": "wm-" + uuid.uuid4().hex})
-    out = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-           for p in range(partitions)}
-    c.close()
-    return out
+    try:
+        for attempt in range(5):
+            try:
+                return {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                        for p in range(partitions)}
+            except KafkaException:
+                # A broker that has just (re)started answers NOT_LEADER for a moment.
+                if attempt == 4:
+                    raise
+                time.sleep(1)
+    finally:
+        c.close()
 
 
 def all_committed(group, topic):
