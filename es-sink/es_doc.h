@@ -1,7 +1,8 @@
 /* es_doc — one Kafka record turned into one Elasticsearch bulk item: which
  * index (per trading day), which _id (the record's own id, so replays
- * overwrite), which external version (bars: updated_ts, so a late replay of an
- * older in-progress update never overwrites a newer one), and the source. */
+ * overwrite), which external version (bars: bar_revision, from the bar's
+ * trades and final flag, so a late replay of an older in-progress update
+ * never overwrites a newer one), and the source. */
 #ifndef ES_DOC_H
 #define ES_DOC_H
 
