@@ -70,10 +70,13 @@ for _ in $(seq 600); do # until vwap-stream has taken every tick, then a final u
 	[[ $(metric "$vport" tickpipe_vwap_stream_ticks_total) == "$TICKS" ]] && break
 	sleep 0.5
 done
+[[ $(metric "$vport" tickpipe_vwap_stream_ticks_total) == "$TICKS" ]] ||
+	die "vwap-stream did not take all $TICKS ticks in 300 s (log: $WORK/vs.log)"
 sleep 2
 kill -TERM "${PIDS[0]}"; wait "${PIDS[0]}" || die "vwap-stream failed (log: $WORK/vs.log)"
 PIDS=()
 read -r N IDS < <($PY $HELP latest "$B" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["records"], d["ids"])')
+[[ $N -gt 0 ]] || die "vwap-stream wrote no bars (log: $WORK/vs.log)"
 say "backlog: $N bar records for $IDS distinct bars ($TICKS ticks)"
 
 # 2. Interleaved runs of es-sink (defaults) and the Python baseline (chunks of
