@@ -436,7 +436,17 @@ def test_archive_overflow_counted_and_metrics_served(run, tmp_path, topics):
     args[args.index("--mongo-uri") + 1] = "mongodb://127.0.0.1:%d/" % free_port()  # nobody listens
     col = run("collector", *args, env=CRED_ENV)
     sim.wait_sent("krx_sent", total)
-    check_ticks_match(consume(topics["ticks"], expect=total, timeout=60), sim.sent())
+    ticks = consume(topics["ticks"], expect=total, timeout=60)
+    if len(ticks) < total:
+        # Seen once in CI (198 of 200, not reproduced since): say whether the
+        # missing ticks came late, went to the dlq, or what the programs logged.
+        late = consume(topics["ticks"], expect=total, timeout=30)
+        dead = consume(topics["dlq"], idle=2)
+        said = [l for p in (col, sim.p) for l in p.output().splitlines()
+                if "level=warn" in l or "level=error" in l or "session_closed" in l]
+        print("ticks %d, re-read %d, dlq %d; logs:\n%s" % (len(ticks), len(late), len(dead),
+                                                          "\n".join(said[-60:])))
+    check_ticks_match(ticks, sim.sent())
 
     def metric(name):
         text = requests.get("http://127.0.0.1:%d/metrics" % mport, timeout=5).text
