@@ -17,7 +17,7 @@
 #   BENCH_SCALE=0.05 bash bench/bench_anomaly.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
+. bench/lib.sh
 
 SCALE=${BENCH_SCALE:-1}
 TICKS=$(python3 -c "print(max(1000, int(${BENCH_TICKS:-2000000} * $SCALE)))")
@@ -87,7 +87,7 @@ assert p.flush(120) == 0
 PY
 
 say "anomaly bench: router consuming from Kafka on one core"
-port=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(freeport)
 e2e_cmd="taskset -c 0 $bin --rules-file RULES --ticks-topic T --metrics-port P"
 taskset -c 0 $bin --rules-file "$work/rules.json" --ticks-topic "bench_ar_ticks_$suffix" \
 	--bars-topic "bench_ar_bars_$suffix" --anomalies-topic "bench_ar_anoms_$suffix" \

@@ -18,7 +18,7 @@
 # Results: bench/results/es_sink_catchup.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
+. bench/lib.sh
 PY=.cache/venv/bin/python
 HELP=bench/baselines/es_python_sink.py
 ES=${ES_URL:-http://127.0.0.1:9200}
@@ -35,7 +35,6 @@ T=bench_cu_ticks_$ID B=bench_cu_bars_$ID D=bench_cu_dlq_$ID
 SINK=tickpipe-bench-cus-$ID PYB=tickpipe-bench-cup-$ID
 WORK=$(mktemp -d)
 PIDS=()
-freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 topics() { # create|delete NAME...
 	$PY - "$@" <<'EOF'
 import sys
@@ -82,10 +81,7 @@ say "backlog: $N bar records for $IDS distinct bars ($TICKS ticks)"
 # 2. Interleaved runs of es-sink (defaults) and the Python baseline (chunks of
 #    es-sink's default --batch-docs), each a new group from the start.
 BATCH=$(bin/es-sink --help | awk '/--batch-docs/ {f=1} f && /default:/ {print $2; exit}')
-bin/es-sink templates --index-prefix "$PYB" --index-replicas 0 | while read -r _ path; do
-	read -r body
-	curl -sf -o /dev/null -XPUT -H 'Content-Type: application/json' "$ES/$path" -d "$body"
-done
+es_templates "$PYB"
 run_sink() { # RUN
 	curl -s -o /dev/null -XDELETE "$ES/$SINK-*"
 	local port out

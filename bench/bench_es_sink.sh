@@ -18,6 +18,7 @@
 # group join excluded, the same way for all three). Results: bench/results/es_sink.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 PY=.cache/venv/bin/python
 HELP=bench/baselines/es_python_sink.py
 ES=${ES_URL:-http://127.0.0.1:9200}
@@ -42,12 +43,6 @@ a = AdminClient({'bootstrap.servers': '127.0.0.1:9092'})
 }
 trap cleanup EXIT
 
-install_templates() { # PREFIX: the templates es-sink would install, for the non-es-sink runs
-	bin/es-sink templates --index-prefix "$1" --index-replicas 0 | while read -r verb path; do
-		read -r body
-		curl -sf -o /dev/null -XPUT -H 'Content-Type: application/json' "$ES/$path" -d "$body"
-	done
-}
 
 count() { curl -s -XPOST "$ES/$1-*/_refresh" >/dev/null; curl -s "$ES/$1-*/_count" | $PY -c 'import json,sys; print(json.load(sys.stdin)["count"])'; }
 
@@ -61,7 +56,7 @@ $PY $HELP gen "$TOPIC" "$N" --bodies "$WORK/bodies" --prefix "$CEIL" --batch "$B
 drop() { curl -s -o /dev/null -XDELETE "$ES/$1-*"; }
 
 # 1. ceiling: curl, one connection, bodies ready on disk; per-request times, first excluded.
-install_templates "$CEIL"
+es_templates "$CEIL"
 first=1
 for f in "$WORK"/bodies/*.ndjson; do
 	((first)) || echo next
@@ -100,7 +95,7 @@ run_ceiling2() {
 run_sink() { # REPEAT
 	drop "$SINK"
 	local port out
-	port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	port=$(freeport)
 	bin/es-sink --group "bench-$ID-$1" --bars-topic "$TOPIC" --index-prefix "$SINK" --index-replicas 0 \
 		--batch-docs "$BATCH" --metrics-port "$port" --metrics-addr 127.0.0.1 --log-level warn \
 		2>"$WORK/sink.log" &
@@ -114,7 +109,7 @@ run_sink() { # REPEAT
 }
 
 # 3. the Python baseline.
-install_templates "$PYB"
+es_templates "$PYB"
 run_python() { # REPEAT
 	drop "$PYB"
 	local out

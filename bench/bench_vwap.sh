@@ -37,7 +37,7 @@
 # Smoke test: BENCH_SCALE=0.02 bash bench/bench_vwap.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
+. bench/lib.sh
 
 SCALE=${BENCH_SCALE:-1}
 BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
@@ -63,7 +63,6 @@ sfx=$(date +%s)-$$
 trap cleanup EXIT
 T=bench_vs_ticks_$sfx B=bench_vs_bars_$sfx D=bench_vs_dlq_$sfx
 num() { [[ -z $1 || $1 == -1 ]] && echo null || echo "$1"; } # -1: not measured
-freeport() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # ---- 1. throughput and memory -------------------------------------------------
 say "vwap bench: producing $TICKS ticks over $SYMBOLS symbols"
